@@ -1,0 +1,46 @@
+# The two commands: `make run` (demo on SQLite) and `make test` (the suite on PostgreSQL).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+LOCAL := DJANGO_SETTINGS_MODULE=cms.settings.local
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint format messages migrations-check bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+run: install
+	$(LOCAL) $(BIN)/python manage.py migrate --noinput
+	$(LOCAL) $(BIN)/python manage.py import_dump demo/dumps/*.txt
+	$(LOCAL) $(BIN)/python manage.py create_demo_users
+	$(LOCAL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Refresh the zh_Hans catalogue after changing translatable strings (needs GNU gettext).
+messages: install
+	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --no-location \
+		--ignore '.venv/*' --ignore 'tests/*' --ignore 'scripts/*' --ignore 'demo/*'
+	$(BIN)/python manage.py compilemessages -l zh_Hans --ignore ".venv/*"
+
+migrations-check: install
+	$(LOCAL) $(BIN)/python manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache

@@ -1,0 +1,45 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from cms.models import Article
+
+from .filters import ArticleProvinceFilter
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "category", "state", "original_date", "is_excerpt", "dump", "updated_at"]
+    list_filter = ["state", "category", "is_excerpt", ArticleProvinceFilter, "dump"]
+    search_fields = ["title", "slug", "summary", "body"]
+    autocomplete_fields = ["regions", "policies", "hotlines", "hospitals", "sources", "author"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = [
+        "state",
+        "dump",
+        "dump_position",
+        "original_date",
+        "is_excerpt",
+        "created_at",
+        "updated_at",
+    ]
+    date_hierarchy = "updated_at"
+    list_select_related = ["dump"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "category", "summary", "body"]}),
+        (_("Links"), {"fields": ["regions", "policies", "hotlines", "hospitals", "sources"]}),
+        (_("Review"), {"fields": ["state", "review_by", "author"]}),
+        (
+            _("Origin"),
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "dump",
+                    "dump_position",
+                    "original_date",
+                    "is_excerpt",
+                    "created_at",
+                    "updated_at",
+                ],
+            },
+        ),
+    ]
