@@ -76,6 +76,8 @@ def decode(data: bytes) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
+        if exc.reason == "unexpected end of data":
+            raise DumpFormatError("文件在一个字符中间结束，文件被截断了。", line) from exc
         raise DumpFormatError("不是 UTF-8 编码的文本（从这一行起无法解码），请先转换编码。", line) from exc
     match = CONTROL_CHARACTERS.search(text)
     if match:
@@ -111,6 +113,14 @@ def parse_dump(data: bytes) -> ParsedDump:
     dropped: list[tuple[int, str]] = []
     date_lines = sorted(dates)
 
+    # A date line straight under the first title dates the main article, not an item.
+    content = [n for n in range(1, len(lines) + 1) if _is_content(lines[n - 1])]
+    main_date = None
+    if len(content) > 1 and content[0] not in dates and content[1] == date_lines[0]:
+        main_date = dates[date_lines.pop(0)]
+        if not date_lines:
+            raise DumpFormatError("只有主文章，没有找到任何相关条目（“健康新闻 YYYY-MM-DD”日期行）。")
+
     # The main article runs from the top to the first section marker (or, without one, to the
     # title of the first item, which is the two content lines before the first date line).
     marker = next(
@@ -121,29 +131,21 @@ def parse_dump(data: bytes) -> ParsedDump:
         ),
         None,
     )
-    content_before = [n for n in range(1, date_lines[0]) if _is_content(lines[n - 1])]
-    main_date = None
+    content_before = [n for n in content if n < date_lines[0] and n not in dates]
     if marker is not None:
         main_end = marker
     elif len(content_before) >= 3:
         main_end = content_before[-2]
     else:
         main_end = 1
-    main_lines = [n for n in range(1, main_end) if _is_content(lines[n - 1])]
-    first_item_start = main_end
+    main_lines = [n for n in content_before if n < main_end]
     main = None
     if main_lines:
         title_line = main_lines[0]
-        # A date line straight under the main title dates the main article, not an item.
-        following = [n for n in range(title_line + 1, len(lines) + 1) if lines[n - 1].strip()]
-        if following and following[0] in dates and following[0] < (marker or date_lines[0] + 1):
-            main_date = dates[following[0]]
-            date_lines.remove(following[0])
-        body = _body(lines, title_line + 1, main_end, dropped)
         main = DumpItem(
             position=0,
             title=_title(lines[title_line - 1], title_line),
-            body=body,
+            body=_body(lines, title_line + 1, main_end, dropped),
             date=main_date,
             is_excerpt=False,
             line=title_line,
@@ -151,6 +153,7 @@ def parse_dump(data: bytes) -> ParsedDump:
     for n in range(1, main_lines[0] if main_lines else main_end):
         if lines[n - 1].strip():
             dropped.append((n, lines[n - 1]))
+    first_item_start = main_end
     if marker is not None:
         dropped.append((marker, lines[marker - 1]))
         first_item_start = marker + 1

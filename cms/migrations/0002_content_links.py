@@ -132,7 +132,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='hotline',
-            constraint=models.UniqueConstraint(fields=('organisation', 'purpose', 'number', 'extension'), name='hotline_unique_number'),
+            constraint=models.UniqueConstraint(fields=('organisation', 'purpose', 'number', 'extension'), name='hotline_unique_number', violation_error_message='This organisation already lists this number for this purpose.'),
         ),
         migrations.AddConstraint(
             model_name='hotline',

@@ -129,7 +129,9 @@ class Hotline(EditorialFields):
         ordering = ["region", "organisation", "purpose"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "purpose", "number", "extension"], name="hotline_unique_number"
+                fields=["organisation", "purpose", "number", "extension"],
+                name="hotline_unique_number",
+                violation_error_message=_("This organisation already lists this number for this purpose."),
             ),
             models.CheckConstraint(
                 condition=models.Q(number__regex=r"^(\+86[0-9]{6,13}|[0-9]{3,6})$"),

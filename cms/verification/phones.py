@@ -143,7 +143,8 @@ def _full(raw: str, digits: str, extension: str) -> Phone:
         number = phonenumbers.parse(digits, REGION)
     except phonenumbers.NumberParseException as exc:
         raise PhoneNumberError(f"“{raw}”无法识别为电话号码。") from exc
-    if not phonenumbers.is_valid_number_for_region(number, REGION):
+    geographic = phonenumbers.length_of_geographical_area_code(number) == len(area_code)
+    if not phonenumbers.is_valid_number_for_region(number, REGION) or (area_code and not geographic):
         if area_code:
             raise PhoneNumberError(f"“{raw}”不是有效的固定电话：区号 0{area_code} 不存在或号码不在其号段内。")
         if digits.startswith("1") and len(digits) == 11:

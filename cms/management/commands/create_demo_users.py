@@ -17,10 +17,13 @@ DEMO_USERS = [
 class Command(BaseCommand):
     help = "创建每个角色一个演示账号（仅限演示模式）。Create one demo user per role, in demo mode only."
 
-    @transaction.atomic
     def handle(self, *args, **options):
         if not getattr(settings, "DEMO_MODE", False):
             raise CommandError("演示账号只能在演示模式（DEMO_MODE）下创建；生产环境中不存在演示账号。")
+        with transaction.atomic():
+            self._create()
+
+    def _create(self):
         User = get_user_model()
         self.stdout.write("演示账号（每次运行都会重新生成密码）：")
         for username, group_name, first_name in DEMO_USERS:
