@@ -11,10 +11,11 @@ class ArticleAdmin(admin.ModelAdmin):
     list_display = ["title", "category", "state", "original_date", "is_excerpt", "dump", "updated_at"]
     list_filter = ["state", "category", "is_excerpt", ArticleProvinceFilter, "dump"]
     search_fields = ["title", "slug", "summary", "body"]
-    autocomplete_fields = ["regions", "policies", "hotlines", "hospitals", "sources", "author"]
+    autocomplete_fields = ["regions", "policies", "hotlines", "hospitals", "sources"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = [
         "state",
+        "author",
         "dump",
         "dump_position",
         "original_date",
@@ -43,3 +44,8 @@ class ArticleAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    def save_model(self, request, obj, form, change):
+        if not change and obj.author_id is None:
+            obj.author = request.user
+        super().save_model(request, obj, form, change)

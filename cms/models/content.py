@@ -224,7 +224,11 @@ class HospitalPhone(models.Model):
         return f"{self.label} {self.display_number}".strip()
 
     def clean(self) -> None:
-        hospital = self.hospital if self.hospital_id else None
+        # On the admin's add page the hospital is not saved yet but is already assigned.
+        try:
+            hospital = self.hospital
+        except Hospital.DoesNotExist:
+            hospital = None
         normalise_phone_fields(self, hospital.region if hospital is not None and hospital.region_id else None)
 
 

@@ -27,4 +27,4 @@ class DumpImport(models.Model):
         ordering = ["-imported_at"]
 
     def __str__(self) -> str:
-        return f"{self.filename}（{self.main_title}）"
+        return self.main_title

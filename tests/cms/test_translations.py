@@ -29,3 +29,14 @@ def test_labels_are_chinese_when_active():
     with translation.override("zh-hans"):
         assert str(Article._meta.verbose_name_plural) == "文章"
         assert str(Article._meta.get_field("is_excerpt").verbose_name) == "仅有摘要"
+
+
+def test_admin_is_chinese_whatever_the_browser_prefers(client, django_user_model):
+    user = django_user_model.objects.create_superuser("root", password="pw-for-tests")
+    client.force_login(user)
+
+    response = client.get("/admin/cms/article/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+
+    html = response.content.decode()
+    assert "选择 文章 来修改" in html
+    assert "Select article to change" not in html

@@ -35,4 +35,3 @@ class Command(BaseCommand):
             user.save()
             user.groups.set([Group.objects.get(name=group_name)])
             self.stdout.write(f"  {group_name:<6} 用户名 {username:<8} 密码 {password}")
-        self.stdout.write("登录：http://127.0.0.1:8000/admin/")
