@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from . import articles, dumps, hospitals, hotlines, policies, regions, sources  # noqa: F401  (registers the ModelAdmins)
+from . import articles, dumps, factchecks, hospitals, hotlines, policies, regions, sources  # noqa: F401  (registers the ModelAdmins)
 
 admin.site.site_header = _("Medical insurance information: editorial desk")
 admin.site.site_title = _("Medical insurance editorial desk")

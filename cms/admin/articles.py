@@ -3,11 +3,12 @@ from django.utils.translation import gettext_lazy as _
 
 from cms.models import Article
 
+from .content import ContentAdmin
 from .filters import ArticleProvinceFilter
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ContentAdmin):
     list_display = ["title", "category", "state", "original_date", "is_excerpt", "dump", "updated_at"]
     list_filter = ["state", "category", "is_excerpt", ArticleProvinceFilter, "dump"]
     search_fields = ["title", "slug", "summary", "body"]
@@ -26,7 +27,20 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "updated_at"
     list_select_related = ["dump"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "category", "summary", "body"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "category",
+                    "summary",
+                    "body",
+                    "revision_message",
+                    "expected_version",
+                ]
+            },
+        ),
         (_("Links"), {"fields": ["regions", "policies", "hotlines", "hospitals", "sources"]}),
         (_("Review"), {"fields": ["state", "review_by", "author"]}),
         (
@@ -44,8 +58,3 @@ class ArticleAdmin(admin.ModelAdmin):
             },
         ),
     ]
-
-    def save_model(self, request, obj, form, change):
-        if not change and obj.author_id is None:
-            obj.author = request.user
-        super().save_model(request, obj, form, change)

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cms.models import Hospital, HospitalPhone
 
+from .content import ContentAdmin, ContentForm
 from .filters import ProvinceFilter
 
 
@@ -20,12 +21,12 @@ class LinesField(forms.CharField):
         return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-class HospitalForm(forms.ModelForm):
+class HospitalForm(ContentForm):
     aliases = LinesField(label=_("aliases"), required=False, help_text=_("One per line."))
 
     class Meta:
         model = Hospital
-        fields = "__all__"  # noqa: DJ007  (the admin's fieldsets choose what is shown)
+        fields = "__all__"
 
 
 class HospitalPhoneInline(admin.TabularInline):
@@ -36,13 +37,13 @@ class HospitalPhoneInline(admin.TabularInline):
 
 
 @admin.register(Hospital)
-class HospitalAdmin(admin.ModelAdmin):
+class HospitalAdmin(ContentAdmin):
     form = HospitalForm
     list_display = ["name", "region", "level", "kind", "designated", "verification_status", "state"]
     list_filter = ["level", "kind", "designated", "verification_status", "state", ProvinceFilter]
     search_fields = ["name", "aliases", "address", "region__name"]
     autocomplete_fields = ["region", "sources"]
-    readonly_fields = ["state", "created_at", "updated_at"]
+    readonly_fields = ["state", "verification_status", "last_verified_at", "created_at", "updated_at"]
     list_select_related = ["region"]
     inlines = [HospitalPhoneInline]
     fields = [
@@ -60,4 +61,6 @@ class HospitalAdmin(admin.ModelAdmin):
         "state",
         "created_at",
         "updated_at",
+        "revision_message",
+        "expected_version",
     ]

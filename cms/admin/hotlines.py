@@ -2,11 +2,12 @@ from django.contrib import admin
 
 from cms.models import Hotline
 
+from .content import ContentAdmin
 from .filters import ProvinceFilter
 
 
 @admin.register(Hotline)
-class HotlineAdmin(admin.ModelAdmin):
+class HotlineAdmin(ContentAdmin):
     list_display = [
         "organisation",
         "purpose",
@@ -20,7 +21,17 @@ class HotlineAdmin(admin.ModelAdmin):
     list_filter = ["verification_status", "purpose", "state", "kind", ProvinceFilter]
     search_fields = ["organisation", "number", "display_number", "region__name"]
     autocomplete_fields = ["region", "sources"]
-    readonly_fields = ["display_number", "kind", "state", "created_at", "updated_at"]
+    # Verification is recorded as fact-checks (and by the re-check jobs), never typed in.
+    readonly_fields = [
+        "display_number",
+        "kind",
+        "state",
+        "verification_status",
+        "last_verified_at",
+        "next_check_at",
+        "created_at",
+        "updated_at",
+    ]
     list_select_related = ["region"]
     fields = [
         "organisation",
@@ -38,4 +49,6 @@ class HotlineAdmin(admin.ModelAdmin):
         "state",
         "created_at",
         "updated_at",
+        "revision_message",
+        "expected_version",
     ]

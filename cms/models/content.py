@@ -86,7 +86,27 @@ class EditorialFields(models.Model):
     the version counter that refuses concurrent overwrites."""
 
     state = models.CharField(_("state"), max_length=24, choices=State.choices, default=State.DRAFT)
-    lock_version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    lock_version = models.PositiveIntegerField(_("version"), default=0, editable=False)
+    approved_revision = models.ForeignKey(
+        "cms.Revision",
+        verbose_name=_("approved revision"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    publish_at = models.DateTimeField(_("scheduled publication"), null=True, blank=True, editable=False)
+    withdraw_at = models.DateTimeField(_("scheduled withdrawal"), null=True, blank=True, editable=False)
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("scheduled by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

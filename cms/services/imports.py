@@ -9,7 +9,7 @@ from django.utils.text import slugify
 
 from cms.ingest.dumps import DumpItem, ParsedDump, parse_dump
 from cms.models import Article, DumpImport
-from cms.workflow import State
+from cms.services.revisions import content_save
 
 
 @dataclass(frozen=True)
@@ -99,10 +99,8 @@ def _write(
             dump_position=item.position,
             import_key=key,
             author=user,
-            state=State.DRAFT,
         )
-        article.full_clean()
-        article.save()
+        content_save(item=article, user=user, expected_version=None, message=f"从 {filename} 导入")
         created += 1
     return ImportResult(
         filename=filename,

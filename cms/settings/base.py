@@ -16,7 +16,7 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "cms.admin_site.CmsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -90,6 +90,12 @@ DEMO_DUMPS_DIR = BASE_DIR / "demo" / "dumps"
 
 # A hotline must have been verified by a person within this many days to pass the fact-check gate.
 VERIFICATION_WINDOW_DAYS = env.int("VERIFICATION_WINDOW_DAYS", default=90)
+# The rest of the fact-check gate: an article cites an official source; a fact-checker passed the
+# revision under review.
+FACT_CHECK_REQUIRE_OFFICIAL_SOURCE = env.bool("FACT_CHECK_REQUIRE_OFFICIAL_SOURCE", default=True)
+FACT_CHECK_REQUIRE_SIGNOFF = env.bool("FACT_CHECK_REQUIRE_SIGNOFF", default=True)
+# Links in e-mails point here.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

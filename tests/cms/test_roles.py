@@ -12,7 +12,12 @@ from django.core.management import call_command
 from cms.models import Article, Hotline
 from tests.factories import ArticleFactory, HotlineFactory
 
-ROLES = importlib.import_module("cms.migrations.0004_roles").ROLES
+# What each role may do: the roles migration, then what the workflow migration added.
+_ADDED = importlib.import_module("cms.migrations.0006_roles_workflow").ADDED
+ROLES = {
+    name: [*perms, *_ADDED[name]]
+    for name, perms in importlib.import_module("cms.migrations.0004_roles").ROLES.items()
+}
 
 ROLE_FIXTURES = {"编辑": "editor", "核查员": "fact_checker", "审核发布": "publisher", "运维": "operator"}
 EVERY_ROLE = pytest.mark.parametrize("role", ["editor", "fact_checker", "publisher", "operator"])
@@ -57,6 +62,7 @@ def hotline_form(hotline: Hotline, **overrides) -> dict[str, str]:
         "last_verified_at_1": "",
         "next_check_at_0": "",
         "next_check_at_1": "",
+        "expected_version": hotline.lock_version,
     }
     data.update(overrides)
     return data
@@ -145,7 +151,9 @@ def test_editor_can_edit_an_imported_article(role_client, dumps):
     call_command("import_dump", str(dumps[0]), stdout=StringIO())
     article = Article.objects.get(title="湛江吴川医保电话")
     body = article.body + "\n已核实：0759-5586822。"
-    form = article_form(title=article.title, slug=article.slug, body=body)
+    form = article_form(
+        title=article.title, slug=article.slug, body=body, expected_version=article.lock_version
+    )
 
     response = role_client("editor").post(f"/admin/cms/article/{article.pk}/change/", form)
 
@@ -192,7 +200,31 @@ def test_fact_checker_can_open_hotline_change_page(role_client):
     assert 'name="number"' in html  # an editable form, not a read-only view
 
 
-def test_fact_checker_can_mark_hotline_verified(role_client):
+def test_fact_checker_verifies_a_hotline_by_recording_a_phone_call(role_client):
+    hotline = HotlineFactory(organisation="吴川市医疗保障局")
+    client = role_client("fact_checker")
+
+    response = client.post(
+        f"/admin/cms/factcheck/add/?hotline={hotline.pk}",
+        {
+            "hotline": hotline.pk,
+            "subject": "phone",
+            "claim": "0759-5586822",
+            "verdict": "confirmed",
+            "method": "phone_call",
+            "called_at_0": "2026-11-20",
+            "called_at_1": "10:30:00",
+            "person_reached": "办公室李女士",
+        },
+    )
+
+    assert response.status_code == 302
+    hotline.refresh_from_db()
+    assert hotline.verification_status == "verified"
+    assert hotline.last_verified_at.date().isoformat() == "2026-11-20"
+
+
+def test_verification_status_cannot_be_typed_into_the_hotline_form(role_client):
     hotline = HotlineFactory(organisation="吴川市医疗保障局")
 
     response = role_client("fact_checker").post(
@@ -201,14 +233,15 @@ def test_fact_checker_can_mark_hotline_verified(role_client):
 
     assert response.status_code == 302
     hotline.refresh_from_db()
-    assert hotline.verification_status == "verified"
+    assert hotline.verification_status == "unverified"
 
 
 def test_fact_checker_cannot_change_article(role_client):
     article = ArticleFactory(title="湛江吴川医保电话")
 
     response = role_client("fact_checker").post(
-        f"/admin/cms/article/{article.pk}/change/", article_form(title="改过的标题", slug=article.slug)
+        f"/admin/cms/article/{article.pk}/change/",
+        article_form(title="改过的标题", slug=article.slug, expected_version=article.lock_version),
     )
 
     assert response.status_code == 403
@@ -243,7 +276,8 @@ def test_operator_cannot_change_article(role_client):
     article = ArticleFactory(title="湛江吴川医保电话")
 
     response = role_client("operator").post(
-        f"/admin/cms/article/{article.pk}/change/", article_form(title="改过的标题", slug=article.slug)
+        f"/admin/cms/article/{article.pk}/change/",
+        article_form(title="改过的标题", slug=article.slug, expected_version=article.lock_version),
     )
 
     assert response.status_code == 403
@@ -279,7 +313,12 @@ def test_publisher_can_change_article(role_client):
 
     response = role_client("publisher").post(
         f"/admin/cms/article/{article.pk}/change/",
-        article_form(title="湛江吴川医保电话（已复核）", slug=article.slug, category="hotlines"),
+        article_form(
+            title="湛江吴川医保电话（已复核）",
+            slug=article.slug,
+            category="hotlines",
+            expected_version=article.lock_version,
+        ),
     )
 
     assert response.status_code == 302

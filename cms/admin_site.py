@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
+
+
+class CmsAdminSite(admin.AdminSite):
+    """The admin whose landing page is the review queue of whoever logs in."""
+
+    index_template = "admin/cms/queue_index.html"
+
+    def index(self, request, extra_context=None):
+        from cms.selectors import review_queue
+
+        extra_context = {**(extra_context or {}), "queue": review_queue(request.user)}
+        return super().index(request, extra_context)
+
+
+class CmsAdminConfig(AdminConfig):
+    default_site = "cms.admin_site.CmsAdminSite"

@@ -1,0 +1,111 @@
+"""The live forms: what readers see. Written only by publishing, removed by withdrawal; flat rows and
+a ready-made JSON of related items, so that reading needs no work on the working copies."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .content import Category, HospitalKind, HospitalLevel, Purpose
+from .verification import VerificationStatus
+
+
+class LiveFields(models.Model):
+    revision = models.ForeignKey(
+        "cms.Revision", verbose_name=_("revision"), on_delete=models.PROTECT, related_name="+"
+    )
+    data = models.JSONField(_("related items"), default=dict)
+    published_at = models.DateTimeField(_("published at"))
+    updated_at = models.DateTimeField(_("updated at"), db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class LiveArticle(LiveFields):
+    article = models.OneToOneField(
+        "cms.Article",
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="live",
+    )
+    slug = models.SlugField(_("slug"), max_length=200, unique=True, allow_unicode=True)
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(_("summary"), blank=True)
+    body_html = models.TextField(_("body (HTML)"))
+    category = models.CharField(_("category"), max_length=24, choices=Category.choices, db_index=True)
+    regions = models.ManyToManyField("cms.Region", verbose_name=_("regions"), blank=True, related_name="+")
+    policies = models.ManyToManyField(
+        "policies.Policy", verbose_name=_("policies"), blank=True, related_name="+"
+    )
+    hotlines = models.ManyToManyField("cms.Hotline", verbose_name=_("hotlines"), blank=True, related_name="+")
+    hospitals = models.ManyToManyField(
+        "cms.Hospital", verbose_name=_("hospitals"), blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("live article")
+        verbose_name_plural = _("live articles")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class LiveHotline(LiveFields):
+    hotline = models.OneToOneField(
+        "cms.Hotline",
+        verbose_name=_("hotline"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="live",
+    )
+    organisation = models.CharField(_("organisation"), max_length=200)
+    purpose = models.CharField(_("purpose"), max_length=24, choices=Purpose.choices)
+    number = models.CharField(_("number"), max_length=32)
+    display_number = models.CharField(_("display form"), max_length=32)
+    extension = models.CharField(_("extension"), max_length=8, blank=True)
+    region = models.ForeignKey(
+        "cms.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+"
+    )
+    service_hours = models.CharField(_("service hours"), max_length=200, blank=True)
+    verification_status = models.CharField(
+        _("verification status"), max_length=16, choices=VerificationStatus.choices
+    )
+    last_verified_at = models.DateTimeField(_("last verified at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("live hotline")
+        verbose_name_plural = _("live hotlines")
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.display_number}"
+
+
+class LiveHospital(LiveFields):
+    hospital = models.OneToOneField(
+        "cms.Hospital",
+        verbose_name=_("hospital"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="live",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    aliases = models.JSONField(_("aliases"), default=list)
+    region = models.ForeignKey(
+        "cms.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+"
+    )
+    level = models.CharField(_("level"), max_length=12, choices=HospitalLevel.choices)
+    kind = models.CharField(_("kind"), max_length=24, choices=HospitalKind.choices)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    departments = models.TextField(_("departments"), blank=True)
+    designated = models.BooleanField(_("designated for medical insurance"))
+    verification_status = models.CharField(
+        _("verification status"), max_length=16, choices=VerificationStatus.choices
+    )
+    last_verified_at = models.DateTimeField(_("last verified at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("live hospital")
+        verbose_name_plural = _("live hospitals")
+
+    def __str__(self) -> str:
+        return self.name

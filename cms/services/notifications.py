@@ -1,0 +1,45 @@
+"""Telling the people concerned: e-mail through Django's mail backend, sent once the change commits."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+
+from cms.workflow import FACT_CHECKER, PUBLISHER
+
+
+def _item_url(item) -> str:
+    path = reverse(f"admin:cms_{item._meta.model_name}_change", args=[item.pk])
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _send(recipients, subject: str, body: str) -> None:
+    addresses = sorted({u.email for u in recipients if u is not None and u.email and u.is_active})
+    if addresses:
+        transaction.on_commit(
+            lambda: send_mail(f"[医保核查] {subject}", body, settings.DEFAULT_FROM_EMAIL, addresses)
+        )
+
+
+def notify_submitted(*, item, actor) -> None:
+    """Reviewers (fact-checkers and publishers) hear that something awaits them."""
+    reviewers = (
+        get_user_model().objects.filter(groups__name__in=[FACT_CHECKER, PUBLISHER]).exclude(pk=actor.pk)
+    )
+    _send(reviewers, f"待审核：{item}", f"{actor} 提交了“{item}”，等待核查与审核。\n{_item_url(item)}")
+
+
+def notify_changes_requested(*, item, actor, author, comment: str) -> None:
+    """The author of the revision hears why it came back."""
+    if author is None or author == actor:
+        return
+    _send(
+        [author], f"退回修改：{item}", f"{actor} 退回了“{item}”，要求修改：\n\n{comment}\n\n{_item_url(item)}"
+    )
+
+
+def notify_published(*, item, actor, author) -> None:
+    if author is None or author == actor:
+        return
+    _send([author], f"已发布：{item}", f"“{item}”已由 {actor} 发布，读者现在可以看到。\n{_item_url(item)}")
