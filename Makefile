@@ -20,6 +20,7 @@ run: install
 	$(LOCAL) $(BIN)/python manage.py migrate --noinput
 	$(LOCAL) $(BIN)/python manage.py import_dump demo/dumps/*.txt
 	$(LOCAL) $(BIN)/python manage.py create_demo_users
+	$(LOCAL) $(BIN)/python manage.py demo_workflow
 	@echo "管理后台 (admin): http://$(HOST):$(PORT)/admin/"
 	$(LOCAL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 

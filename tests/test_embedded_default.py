@@ -41,6 +41,7 @@ def test_embedded_default_migrates_imports_and_serves_the_chinese_admin(tmp_path
     manage("migrate", "--noinput")
     assert "新建文章 63 篇" in manage("import_dump", *map(str, DUMPS))
     assert "bianji" in manage("create_demo_users")
+    assert "已发布 1 条咨询电话和 1 篇文章" in manage("demo_workflow")
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],

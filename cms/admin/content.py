@@ -180,7 +180,13 @@ class ContentAdmin(admin.ModelAdmin):
         obj = self._item_or_404(request, object_id)
         if action not in Action.values or action == Action.EDIT:
             raise Http404
-        form = TransitionForm(request.POST or None)
+        form = TransitionForm(request.POST if request.method == "POST" else None)
+        if request.method != "POST":
+            try:
+                workflow.check_allowed(item=obj, action=action, user=request.user)
+            except (PermissionDenied, workflow.InvalidTransition) as exc:
+                messages.error(request, str(exc))
+                return HttpResponseRedirect(self._change_url(obj))
         if request.method == "POST" and form.is_valid():
             comment = form.cleaned_data["comment"] or ""
             try:

@@ -1,6 +1,7 @@
 """Field-by-field comparison of two recorded contents of an item."""
 
 import difflib
+import re
 from dataclasses import dataclass, field
 
 from django.utils.html import escape
@@ -30,19 +31,24 @@ class FieldChange:
     removed: list[str] = field(default_factory=list)
 
 
+# Chinese has no spaces between words: compare character by character, but keep numbers and Latin
+# words whole, so that a changed phone number shows as one number replaced by another.
+TOKEN = re.compile(r"[0-9A-Za-z]+|\s+|.", re.DOTALL)
+
+
 def inline_diff(old: str, new: str) -> SafeString:
-    """Character-level diff (Chinese has no spaces between words) as <del>/<ins> HTML."""
-    old, new = old or "", new or ""
+    """A readable inline diff as <del>/<ins> HTML."""
+    a, b = TOKEN.findall(old or ""), TOKEN.findall(new or "")
     parts = []
-    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
         if op == "equal":
-            parts.append(escape(old[a1:a2]))
+            parts.append(escape("".join(a[a1:a2])))
             continue
         if a2 > a1:
-            parts.append(f"<del>{escape(old[a1:a2])}</del>")
+            parts.append(f"<del>{escape(''.join(a[a1:a2]))}</del>")
         if b2 > b1:
-            parts.append(f"<ins>{escape(new[b1:b2])}</ins>")
+            parts.append(f"<ins>{escape(''.join(b[b1:b2]))}</ins>")
     return mark_safe("".join(parts).replace("\n", "<br>"))  # noqa: S308  (every piece is escaped)
 
 

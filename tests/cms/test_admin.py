@@ -421,7 +421,9 @@ def test_every_admin_model_and_field_has_a_chinese_label():
             # Models edited inline (area codes, hospital phones) are shown in the admin too.
             models = [model, *(inline.model for inline in model_admin.inlines)] if strict else [model]
             if model is Hotline:  # and every model of ours that pages show: revisions, logs, live forms
-                models += [m for app in ("cms", "policies") for m in django_apps.get_app_config(app).get_models()]
+                models += [
+                    m for app in ("cms", "policies") for m in django_apps.get_app_config(app).get_models()
+                ]
             for m in models:
                 opts = m._meta
                 for attr in ("verbose_name", "verbose_name_plural"):
