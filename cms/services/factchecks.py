@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from cms.models import FactCheck, Hospital, Hotline, Method, Subject, Verdict
 from cms.models.history import ItemLink
 from cms.models.verification import VerificationStatus
+from cms.services.live import live_update_verification
 from cms.services.revisions import current_revision
 from cms.workflow import FACT_CHECKER
 
@@ -40,4 +41,5 @@ def factcheck_record(*, item, user, checked_at: datetime.datetime | None = None,
             verification_status=VerificationStatus.VERIFIED, last_verified_at=verified_at
         )
         item.refresh_from_db(fields=["verification_status", "last_verified_at"])
+        live_update_verification(item=item, now=timezone.now())
     return check

@@ -137,6 +137,22 @@ def live_remove(*, item: Item, now: datetime.datetime) -> None:
         refresh_linking_articles(item=item, now=now)
 
 
+def live_update_verification(*, item: Hotline | Hospital, now: datetime.datetime) -> None:
+    """Readers see when a number was last verified: carry a new verification into the live form (it is
+    not content, so no revision and no review is needed)."""
+    updated = (
+        LIVE_MODELS[type(item)]
+        .objects.filter(pk=item.pk)
+        .update(
+            verification_status=item.verification_status,
+            last_verified_at=item.last_verified_at,
+            updated_at=now,
+        )
+    )
+    if updated:
+        refresh_linking_articles(item=item, now=now)
+
+
 def refresh_linking_articles(*, item: Hotline | Hospital, now: datetime.datetime) -> int:
     """Live articles embed the live forms of their hotlines and hospitals: re-embed after a change."""
     field = "hotlines" if isinstance(item, Hotline) else "hospitals"

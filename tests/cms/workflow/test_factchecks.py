@@ -69,3 +69,43 @@ def test_only_fact_checkers_record_checks(make_hotline, editor):
         factcheck_record(
             item=make_hotline(), user=editor, subject="claim", claim="x", verdict="confirmed", method="other"
         )
+
+
+def test_verifying_a_published_hotline_updates_what_readers_see(
+    make_hotline, make_article, verify_by_phone, editor, fact_checker, publisher
+):
+    from cms.models import LiveArticle, LiveHotline
+    from cms.services import workflow
+
+    hotline = make_hotline()
+    verify_by_phone(hotline, when=timezone.now() - datetime.timedelta(days=30))
+    for step in (
+        workflow.item_submit,
+        workflow.item_pass_check,
+        workflow.item_approve,
+        workflow.item_publish,
+    ):
+        step(
+            item=hotline,
+            user={"item_submit": editor, "item_pass_check": fact_checker}.get(step.__name__, publisher),
+        )
+    article = make_article(hotlines=[hotline.pk])
+    for step in (
+        workflow.item_submit,
+        workflow.item_pass_check,
+        workflow.item_approve,
+        workflow.item_publish,
+    ):
+        step(
+            item=article,
+            user={"item_submit": editor, "item_pass_check": fact_checker}.get(step.__name__, publisher),
+        )
+    revision = LiveHotline.objects.get(pk=hotline.pk).revision
+
+    check = verify_by_phone(hotline)
+
+    live = LiveHotline.objects.get(pk=hotline.pk)
+    assert live.last_verified_at == check.called_at
+    assert live.revision == revision  # a verification is not a new revision
+    embedded = LiveArticle.objects.get(pk=article.pk).data["hotlines"][0]
+    assert embedded["last_verified_at"] == check.called_at.isoformat()
