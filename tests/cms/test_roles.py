@@ -99,7 +99,7 @@ def test_no_group_may_delete_content_or_manage_users(db, name):
 
 
 @pytest.mark.parametrize(("name", "fixture"), ROLE_FIXTURES.items())
-def test_role_users_hold_their_group_permissions_and_no_more(request, name, fixture):
+def test_role_users_hold_their_group_permissions_and_no_more(db, request, name, fixture):
     user = request.getfixturevalue(fixture)
 
     perms = user.get_all_permissions()
