@@ -20,6 +20,18 @@ class LiveFields(models.Model):
         abstract = True
 
 
+class LiveVerification(models.Model):
+    """Readers see when and how well a number was last verified."""
+
+    verification_status = models.CharField(
+        _("verification status"), max_length=16, choices=VerificationStatus.choices
+    )
+    last_verified_at = models.DateTimeField(_("last verified at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class LiveArticle(LiveFields):
     article = models.OneToOneField(
         "cms.Article",
@@ -50,7 +62,7 @@ class LiveArticle(LiveFields):
         return self.title
 
 
-class LiveHotline(LiveFields):
+class LiveHotline(LiveFields, LiveVerification):
     hotline = models.OneToOneField(
         "cms.Hotline",
         verbose_name=_("hotline"),
@@ -67,10 +79,6 @@ class LiveHotline(LiveFields):
         "cms.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+"
     )
     service_hours = models.CharField(_("service hours"), max_length=200, blank=True)
-    verification_status = models.CharField(
-        _("verification status"), max_length=16, choices=VerificationStatus.choices
-    )
-    last_verified_at = models.DateTimeField(_("last verified at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("live hotline")
@@ -80,7 +88,7 @@ class LiveHotline(LiveFields):
         return f"{self.organisation} {self.display_number}"
 
 
-class LiveHospital(LiveFields):
+class LiveHospital(LiveFields, LiveVerification):
     hospital = models.OneToOneField(
         "cms.Hospital",
         verbose_name=_("hospital"),
@@ -98,10 +106,6 @@ class LiveHospital(LiveFields):
     address = models.CharField(_("address"), max_length=300, blank=True)
     departments = models.TextField(_("departments"), blank=True)
     designated = models.BooleanField(_("designated for medical insurance"))
-    verification_status = models.CharField(
-        _("verification status"), max_length=16, choices=VerificationStatus.choices
-    )
-    last_verified_at = models.DateTimeField(_("last verified at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("live hospital")
