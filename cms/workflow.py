@@ -53,6 +53,9 @@ def _t(sources, target, roles, **rules) -> Transition:
 
 
 S = State
+# A published item may have a newer draft in progress: its live form can be withdrawn (now or at a
+# set time) whatever state the working copy is in; the services check that something is live.
+LIVE_CAPABLE = {S.PUBLISHED, S.DRAFT, S.IN_REVIEW, S.CHANGES_REQUESTED, S.APPROVED}
 TRANSITIONS: dict[str, Transition] = {
     Action.SUBMIT: _t({S.DRAFT, S.CHANGES_REQUESTED}, S.IN_REVIEW, {EDITOR}),
     Action.PASS_CHECK: _t({S.IN_REVIEW}, None, {FACT_CHECKER}, four_eyes=True),
@@ -62,9 +65,9 @@ TRANSITIONS: dict[str, Transition] = {
     Action.APPROVE: _t({S.IN_REVIEW}, S.APPROVED, {PUBLISHER}, four_eyes=True, gate=True),
     Action.PUBLISH: _t({S.APPROVED}, S.PUBLISHED, {PUBLISHER}, four_eyes=True),
     Action.SCHEDULE_PUBLICATION: _t({S.APPROVED}, None, {PUBLISHER}, four_eyes=True),
-    Action.SCHEDULE_WITHDRAWAL: _t({S.PUBLISHED, S.DRAFT, S.IN_REVIEW, S.APPROVED}, None, {PUBLISHER}),
-    Action.CANCEL_SCHEDULE: _t({S.APPROVED, S.PUBLISHED, S.DRAFT, S.IN_REVIEW}, None, {PUBLISHER}),
-    Action.WITHDRAW: _t({S.PUBLISHED}, S.WITHDRAWN, {PUBLISHER}),
+    Action.SCHEDULE_WITHDRAWAL: _t(LIVE_CAPABLE, None, {PUBLISHER}),
+    Action.CANCEL_SCHEDULE: _t(LIVE_CAPABLE, None, {PUBLISHER}),
+    Action.WITHDRAW: _t(LIVE_CAPABLE, S.WITHDRAWN, {PUBLISHER}),
     Action.ARCHIVE: _t({S.DRAFT, S.CHANGES_REQUESTED, S.WITHDRAWN}, S.ARCHIVED, {PUBLISHER}),
     Action.REOPEN: _t({S.WITHDRAWN, S.ARCHIVED}, S.DRAFT, {EDITOR}),
 }

@@ -116,7 +116,7 @@ def lock_for_edit(item: Item, *, expected_version: int | None, user, refused: di
         item.lock_version = 1
         item.state = State.DRAFT
         return
-    current = type(item).objects.select_for_update().only("lock_version", "state").get(pk=item.pk)
+    current = type(item).objects.select_for_update().get(pk=item.pk)
     if expected_version is not None and current.lock_version != expected_version:
         raise EditConflict(
             item=current,
@@ -125,6 +125,12 @@ def lock_for_edit(item: Item, *, expected_version: int | None, user, refused: di
             saved_version=current.lock_version,
             author=user,
         )
+    # The writer's copy brings content only. What others change without a new version (verification
+    # by fact-checks and jobs, schedules, the import origin) is kept as the database has it.
+    content_fields = set(CONTENT[type(item)][0])
+    for field in item._meta.concrete_fields:
+        if field.name not in content_fields and not field.primary_key:
+            setattr(item, field.attname, getattr(current, field.attname))
     item.lock_version = current.lock_version + 1
     item.state = STATE_AFTER_EDIT[current.state]
     if current.state != item.state:

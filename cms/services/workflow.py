@@ -256,6 +256,8 @@ def item_withdraw(
 @transaction.atomic
 def item_archive(*, item: Item, user, comment: str = "") -> TransitionLog:
     item = _lock(item)
+    if _is_live(item):
+        raise InvalidTransition(_("Readers still see this item: withdraw it before archiving it."))
     item, log = _take(item, Action.ARCHIVE, user=user, comment=comment)
     item.save(update_fields=["state"])
     return log

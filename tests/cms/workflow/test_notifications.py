@@ -70,7 +70,7 @@ def test_nobody_is_told_of_a_refused_transition(people, make_article, django_cap
 
 
 def test_inactive_or_mailless_reviewers_are_skipped(people, make_article, django_capture_on_commit_callbacks):
-    editor, checker, publisher = people
+    editor, checker, _ = people
     checker.is_active = False
     checker.save()
     UserFactory(username="nomail", role="审核发布", email="")

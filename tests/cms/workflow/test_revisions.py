@@ -166,10 +166,8 @@ def test_inline_diff_escapes_html():
     html = inline_diff("<b>旧</b>", "<script>新</script>")
 
     assert "<script>" not in html
-    assert (
-        html
-        == "&lt;<del>b</del><ins>script</ins>&gt;<del>旧</del><ins>新</ins>&lt;/<del>b</del><ins>script</ins>&gt;"
-    )
+    tag = "<del>b</del><ins>script</ins>"
+    assert html == f"&lt;{tag}&gt;<del>旧</del><ins>新</ins>&lt;/{tag}&gt;"
 
 
 def test_compare_page_in_the_admin(root_client, make_article, editor):

@@ -437,3 +437,27 @@ def test_importer_items_start_as_drafts(dumps, editor):
     dump_import(data=dumps[0].read_bytes(), filename=dumps[0].name, user=editor)
 
     assert set(Article.objects.values_list("state", flat=True)) == {State.DRAFT}
+
+
+def test_live_item_with_a_newer_draft_can_be_withdrawn(make_article, editor, fact_checker, publisher):
+    article = approve_and_publish(make_article(), checker=fact_checker, publisher=publisher)
+    article.body = "新的草稿"
+    content_save(item=article, user=editor, expected_version=article.lock_version)
+
+    workflow.item_withdraw(item=article, user=publisher, comment="原文已过时")
+
+    assert not LiveArticle.objects.filter(pk=article.pk).exists()
+    assert _reload(article).state == State.WITHDRAWN
+    assert _reload(article).body == "新的草稿"  # the working copy is kept
+
+
+def test_live_item_is_withdrawn_before_it_is_archived(make_article, editor, fact_checker, publisher):
+    article = approve_and_publish(make_article(), checker=fact_checker, publisher=publisher)
+    article.body = "新的草稿"
+    content_save(item=article, user=editor, expected_version=article.lock_version)
+
+    with pytest.raises(workflow.InvalidTransition, match="请先撤下再归档"):
+        workflow.item_archive(item=article, user=publisher)
+
+    assert LiveArticle.objects.filter(pk=article.pk).exists()
+    assert _reload(article).state == State.DRAFT
