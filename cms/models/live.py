@@ -9,6 +9,8 @@ from .verification import VerificationStatus
 
 
 class LiveFields(models.Model):
+    payload = models.JSONField(_("API representation"), default=dict)
+    search_text = models.TextField(_("search text"), blank=True)
     revision = models.ForeignKey(
         "cms.Revision", verbose_name=_("revision"), on_delete=models.PROTECT, related_name="+"
     )

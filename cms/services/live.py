@@ -126,7 +126,8 @@ def live_publish(*, item: Item, revision: Revision, now: datetime.datetime) -> N
     if isinstance(item, Article):
         for name in ["regions", "policies", "hotlines", "hospitals"]:
             getattr(live, name).set(content[name])
-    else:
+    store_payload(live)
+    if not isinstance(item, Article):
         refresh_linking_articles(item=item, now=now)
 
 
@@ -150,6 +151,7 @@ def live_update_verification(*, item: Hotline | Hospital, now: datetime.datetime
         )
     )
     if updated:
+        store_payload(LIVE_MODELS[type(item)].objects.select_related("revision").get(pk=item.pk))
         refresh_linking_articles(item=item, now=now)
 
 
@@ -164,5 +166,125 @@ def refresh_linking_articles(*, item: Hotline | Hospital, now: datetime.datetime
         live.data = article_live_data(live.revision.content)
         live.updated_at = now
         live.save(update_fields=["data", "updated_at"])
+        store_payload(live)
         count += 1
     return count
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _region(region_id: str, regions: dict) -> dict:
+    r = regions[region_id]
+    return {"code": r.code, "name": r.name, "full_name": r.full_name}
+
+
+def hotline_payload(live: LiveHotline) -> dict:
+    region = Region.objects.get(pk=live.region_id)
+    return {
+        "id": live.pk,
+        "organisation": live.organisation,
+        "purpose": live.purpose,
+        "number": live.number,
+        "display_number": live.display_number,
+        "extension": live.extension,
+        "region": _region(live.region_id, {region.pk: region}),
+        "service_hours": live.service_hours,
+        "verification_status": live.verification_status,
+        "last_verified_at": _iso(live.last_verified_at),
+        "sources": live.data.get("sources", []),
+        "published_at": _iso(live.published_at),
+        "updated_at": _iso(live.updated_at),
+    }
+
+
+def hospital_payload(live: LiveHospital) -> dict:
+    region = Region.objects.get(pk=live.region_id)
+    return {
+        "id": live.pk,
+        "name": live.name,
+        "aliases": live.aliases,
+        "region": _region(live.region_id, {region.pk: region}),
+        "level": live.level,
+        "kind": live.kind,
+        "address": live.address,
+        "departments": [line.strip() for line in live.departments.splitlines() if line.strip()],
+        "designated": live.designated,
+        "phones": [
+            {
+                "label": p.get("label", ""),
+                "number": p.get("number", ""),
+                "display_number": p.get("display_number", ""),
+                "extension": p.get("extension", ""),
+            }
+            for p in live.data.get("phones", [])
+        ],
+        "verification_status": live.verification_status,
+        "last_verified_at": _iso(live.last_verified_at),
+        "sources": live.data.get("sources", []),
+        "published_at": _iso(live.published_at),
+        "updated_at": _iso(live.updated_at),
+    }
+
+
+HOTLINE_IN_ARTICLE = (
+    "id",
+    "organisation",
+    "purpose",
+    "number",
+    "display_number",
+    "extension",
+    "service_hours",
+    "verification_status",
+    "last_verified_at",
+)
+
+
+def article_payload(live: LiveArticle, *, outdated_reasons: list[str] | None = None) -> dict:
+    data = live.data
+    return {
+        "slug": live.slug,
+        "title": live.title,
+        "summary": live.summary,
+        "body_html": live.body_html,
+        "category": live.category,
+        "regions": data.get("regions", []),
+        "policies": data.get("policies", []),
+        "hotlines": [{k: h[k] for k in HOTLINE_IN_ARTICLE} for h in data.get("hotlines", [])],
+        "hospitals": [
+            {k: h[k] for k in ("id", "name", "level", "kind", "address", "designated")}
+            for h in data.get("hospitals", [])
+        ],
+        "sources": data.get("sources", []),
+        "outdated": {"flagged": bool(outdated_reasons), "reasons": outdated_reasons or []},
+        "published_at": _iso(live.published_at),
+        "updated_at": _iso(live.updated_at),
+    }
+
+
+def _search_text(live, content: dict) -> str:
+    if isinstance(live, LiveArticle):
+        parts = [live.title, live.summary, content.get("body", "")]
+        parts += [r["full_name"] for r in live.data.get("regions", [])]
+        parts += [f"{h['organisation']} {h['display_number']}" for h in live.data.get("hotlines", [])]
+    elif isinstance(live, LiveHotline):
+        parts = [live.organisation, live.display_number, Region.objects.get(pk=live.region_id).full_name]
+    else:
+        parts = [
+            live.name,
+            " ".join(live.aliases),
+            live.address,
+            Region.objects.get(pk=live.region_id).full_name,
+        ]
+    return "\n".join(p for p in parts if p)
+
+
+PAYLOADS = {LiveArticle: article_payload, LiveHotline: hotline_payload, LiveHospital: hospital_payload}
+
+
+def store_payload(live) -> None:
+    """(Re)build what the API returns for ``live`` and the text it is searched by."""
+    live.payload = PAYLOADS[type(live)](live)
+    live.search_text = _search_text(live, live.revision.content)
+    type(live).objects.filter(pk=live.pk).update(payload=live.payload, search_text=live.search_text)

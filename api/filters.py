@@ -1,0 +1,121 @@
+"""FilterSets of the public API. Each names its parameters, fields and lookups explicitly; a bad
+value is a 400, never a 500 and never silently ignored."""
+
+import django_filters as filters
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
+
+from cms.models import LiveArticle, LiveHospital, LiveHotline, Region
+from cms.models.content import Category, HospitalKind, HospitalLevel, Purpose
+from cms.models.history import Flag
+from cms.models.verification import VerificationStatus
+from policies.models import Policy
+
+REGION_HELP = "行政区划代码（6 位）；包含其下所有市、县。"
+SINCE_HELP = "只返回此时间之后更新的内容（ISO 8601，如 2025-03-21T08:00:00+08:00）。"
+
+
+def validate_region_code(value: str) -> None:
+    if not (len(value) == 6 and value.isdigit()) or not Region.objects.filter(pk=value).exists():
+        raise ValidationError(f"“{value[:20]}”不是已知的 6 位行政区划代码。")
+
+
+class RegionCodeFilter(filters.CharFilter):
+    """A region and everything under it: division codes are hierarchical (44 → 4408 → 440883)."""
+
+    def __init__(self, *args, through=None, **kwargs):
+        kwargs.setdefault("help_text", REGION_HELP)
+        kwargs.setdefault("validators", [validate_region_code])
+        super().__init__(*args, **kwargs)
+        self.through = through
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        prefix = Region.objects.get(pk=value).code_prefix
+        if self.through is None:
+            return qs.filter(region__code__startswith=prefix)
+        links = self.through.objects.filter(livearticle_id=OuterRef("pk"), region__code__startswith=prefix)
+        return qs.filter(Exists(links))
+
+
+class ArticleFilter(filters.FilterSet):
+    region = RegionCodeFilter(through=LiveArticle.regions.through)
+    category = filters.ChoiceFilter(field_name="category", choices=Category.choices, help_text="分类")
+    policy = filters.NumberFilter(method="filter_policy", help_text="政策编号：只返回涉及该政策的文章。")
+    outdated = filters.BooleanFilter(
+        method="filter_outdated", help_text="true：只返回被标记为可能过时的文章。"
+    )
+    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gt", help_text=SINCE_HELP)
+
+    class Meta:
+        model = LiveArticle
+        fields = ["region", "category", "policy", "outdated", "updated_since"]
+
+    def filter_policy(self, qs, name, value):
+        links = LiveArticle.policies.through.objects.filter(livearticle_id=OuterRef("pk"), policy_id=value)
+        return qs.filter(Exists(links))
+
+    def filter_outdated(self, qs, name, value):
+        flagged = Exists(Flag.objects.filter(article_id=OuterRef("pk"), resolved_at__isnull=True))
+        return qs.filter(flagged) if value else qs.exclude(flagged)
+
+
+class HotlineFilter(filters.FilterSet):
+    region = RegionCodeFilter()
+    purpose = filters.ChoiceFilter(field_name="purpose", choices=Purpose.choices, help_text="用途")
+    verification_status = filters.ChoiceFilter(
+        field_name="verification_status", choices=VerificationStatus.choices, help_text="核查状态"
+    )
+    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gt", help_text=SINCE_HELP)
+
+    class Meta:
+        model = LiveHotline
+        fields = ["region", "purpose", "verification_status", "updated_since"]
+
+
+class HospitalFilter(filters.FilterSet):
+    region = RegionCodeFilter()
+    level = filters.ChoiceFilter(field_name="level", choices=HospitalLevel.choices, help_text="医院等级")
+    kind = filters.ChoiceFilter(field_name="kind", choices=HospitalKind.choices, help_text="医院类别")
+    designated = filters.BooleanFilter(field_name="designated", help_text="是否医保定点")
+    verification_status = filters.ChoiceFilter(
+        field_name="verification_status", choices=VerificationStatus.choices, help_text="核查状态"
+    )
+    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gt", help_text=SINCE_HELP)
+
+    class Meta:
+        model = LiveHospital
+        fields = ["region", "level", "kind", "designated", "verification_status", "updated_since"]
+
+
+class PolicyFilter(filters.FilterSet):
+    region = filters.CharFilter(
+        method="filter_region",
+        validators=[validate_region_code],
+        help_text="行政区划代码：该地区及其上级地区的政策。",
+    )
+    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gt", help_text=SINCE_HELP)
+
+    class Meta:
+        model = Policy
+        fields = ["region", "updated_since"]
+
+    def filter_region(self, qs, name, value):
+        region = Region.objects.get(pk=value)
+        codes = []
+        while region is not None:
+            codes.append(region.code)
+            region = region.parent
+        return qs.filter(region_id__in=codes)
+
+
+class RegionFilter(filters.FilterSet):
+    parent = filters.CharFilter(
+        field_name="parent_id", validators=[validate_region_code], help_text="上级行政区划代码"
+    )
+    level = filters.ChoiceFilter(field_name="level", choices=Region._meta.get_field("level").choices)
+
+    class Meta:
+        model = Region
+        fields = ["parent", "level"]

@@ -1,0 +1,374 @@
+"""The public read API. Views parse and check the query, pick rows from the live forms (never from
+working copies) and send their ready-made JSON: one count and one page query per list, one query per
+detail, no serializer work on the hot path."""
+
+import base64
+import binascii
+import datetime
+import json
+import socket
+from urllib.parse import urlencode, urlparse
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Case, IntegerField, Q, QuerySet, TextField, Value, When
+from django.db.models.functions import Cast
+from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.http import http_date
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.generics import GenericAPIView
+
+from cms.models import LiveArticle, LiveHospital, LiveHotline, Region
+from policies.models import Policy
+
+from . import filters
+
+COMMON_PARAMETERS = {"page", "page_size", "ordering", "q", "cursor", "format"}
+MAX_VALUE_LENGTH = 200
+MAX_TERMS = 5
+MAX_PAGE = 100_000
+SYNC_SETTLE = datetime.timedelta(seconds=2)
+
+
+class ReadView(GenericAPIView):
+    """Checks every query parameter before anything else: unknown names, NUL bytes and overlong values
+    are a 400."""
+
+    filter_backends = [DjangoFilterBackend]
+
+    def check_parameters(self, request) -> None:
+        allowed = COMMON_PARAMETERS | set(self.filterset_class.base_filters if self.filterset_class else ())
+        errors = {}
+        for name in request.GET:
+            values = request.GET.getlist(name)
+            if name not in allowed:
+                errors[name[:50]] = ["未知的查询参数。"]
+            elif len(values) > 1:
+                errors[name] = ["参数只能出现一次。"]
+            elif "\x00" in values[0] or len(values[0]) > MAX_VALUE_LENGTH:
+                errors[name] = [f"参数值含有空字节或超过 {MAX_VALUE_LENGTH} 个字符。"]
+        if errors:
+            raise ValidationError(errors)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.check_parameters(request)
+
+
+def _int_parameter(request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.GET.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or not (low <= int(raw) <= high):
+        raise ValidationError({name: [f"应为 {low} 到 {high} 之间的整数。"]})
+    return int(raw)
+
+
+def _json_response(body: str, *, last_modified: datetime.datetime | None) -> HttpResponse:
+    response = HttpResponse(body.encode(), content_type="application/json")
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(last_modified.timestamp())
+    patch_cache_control(response, public=True, max_age=settings.API_CACHE_SECONDS)
+    return response
+
+
+class LiveListView(ReadView):
+    """A list of live rows: filters, Chinese search, ordering, page numbers, and a sync cursor."""
+
+    ordering_fields: tuple[str, ...] = ("updated_at",)
+    default_ordering = "-updated_at"
+    title_field = "title"
+
+    def get(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        if "cursor" in request.GET:
+            return self.sync(request, queryset)
+        queryset = self.search(request, queryset)
+        queryset = self.order(request, queryset)
+        size = _int_parameter(request, "page_size", settings.API_PAGE_SIZE, 1, settings.API_MAX_PAGE_SIZE)
+        page = _int_parameter(request, "page", 1, 1, MAX_PAGE)
+        count = queryset.count()
+        if page > 1 and (page - 1) * size >= count:
+            raise NotFound(f"第 {page} 页超出范围（共 {count} 条）。")
+        rows = list(
+            queryset.annotate(_text=Cast("payload", TextField())).values_list("_text", "updated_at")[
+                (page - 1) * size : page * size
+            ]
+        )
+        body = '{"count":%d,"next":%s,"previous":%s,"results":[%s]}' % (  # noqa: UP031  (the fast path)
+            count,
+            json.dumps(self.page_url(request, page + 1) if page * size < count else None),
+            json.dumps(self.page_url(request, page - 1) if page > 1 else None),
+            ",".join(text for text, _ in rows),
+        )
+        return _json_response(body, last_modified=max((u for _, u in rows), default=None))
+
+    def page_url(self, request, page: int) -> str:
+        query = request.GET.copy()
+        query["page"] = str(page)
+        return request.build_absolute_uri(request.path) + "?" + query.urlencode()
+
+    def search(self, request, queryset: QuerySet) -> QuerySet:
+        q = request.GET.get("q", "").strip()
+        if not q:
+            return queryset
+        terms = q.split()[:MAX_TERMS]
+        for term in terms:
+            queryset = queryset.filter(search_text__icontains=term)
+        rank = sum(
+            (
+                Case(When(**{f"{self.title_field}__icontains": t}, then=Value(1)), default=Value(0))
+                for t in terms
+            ),
+            start=Value(0),
+        )
+        self._search_rank = True
+        return queryset.annotate(_rank=Cast(rank, IntegerField()))
+
+    def order(self, request, queryset: QuerySet) -> QuerySet:
+        ordering = request.GET.get("ordering", "")
+        if ordering:
+            if ordering.lstrip("-") not in self.ordering_fields:
+                raise ValidationError(
+                    {"ordering": [f"只能按 {', '.join(self.ordering_fields)} 排序（前加 - 为倒序）。"]}
+                )
+            fields = [ordering, "-pk" if ordering.startswith("-") else "pk"]
+        elif getattr(self, "_search_rank", False):
+            fields = ["-_rank", "-updated_at", "-pk"]
+        else:
+            fields = [self.default_ordering, "-pk"]
+        return queryset.order_by(*fields)
+
+    def sync(self, request, queryset: QuerySet):
+        """Keyset pages in (updated_at, id) order: as fast on the last page as on the first. Rows
+        written in the last seconds wait for the next call, so a slow commit is not skipped."""
+        size = _int_parameter(request, "page_size", settings.API_PAGE_SIZE, 1, settings.API_MAX_PAGE_SIZE)
+        after = decode_cursor(request.GET["cursor"])
+        queryset = queryset.filter(updated_at__lte=timezone.now() - SYNC_SETTLE)
+        if after is not None:
+            moment, pk = after
+            queryset = queryset.filter(Q(updated_at__gt=moment) | Q(updated_at=moment, pk__gt=pk))
+        rows = list(
+            queryset.order_by("updated_at", "pk")
+            .annotate(_text=Cast("payload", TextField()))
+            .values_list("_text", "updated_at", "pk")[:size]
+        )
+        cursor = encode_cursor(rows[-1][1], rows[-1][2]) if rows else request.GET["cursor"]
+        body = '{"next_cursor":%s,"results":[%s]}' % (  # noqa: UP031
+            json.dumps(cursor),
+            ",".join(text for text, _, _ in rows),
+        )
+        return _json_response(body, last_modified=rows[-1][1] if rows else None)
+
+
+def encode_cursor(moment: datetime.datetime, pk: int) -> str:
+    return base64.urlsafe_b64encode(f"{moment.isoformat()}|{pk}".encode()).decode()
+
+
+def decode_cursor(token: str) -> tuple[datetime.datetime, int] | None:
+    """``""`` or ``"0"`` starts from the beginning."""
+    if token in ("", "0"):
+        return None
+    try:
+        moment, pk = base64.urlsafe_b64decode(token.encode()).decode().split("|")
+        value = datetime.datetime.fromisoformat(moment)
+        if value.tzinfo is None:
+            raise ValueError
+        return value, int(pk)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise ValidationError({"cursor": ["同步游标无效；从头同步请用 cursor=0。"]}) from exc
+
+
+class LiveDetailView(ReadView):
+    lookup_field = "pk"
+
+    def get(self, request, *args, **kwargs):
+        value = kwargs[self.lookup_field]
+        row = (
+            self.get_queryset()
+            .filter(**{self.lookup_field: value})
+            .annotate(_text=Cast("payload", TextField()))
+            .values_list("_text", "updated_at")
+            .first()
+        )
+        if row is None:
+            raise NotFound("没有找到已发布的内容。")
+        return _json_response(row[0], last_modified=row[1])
+
+
+class ArticleList(LiveListView):
+    queryset = LiveArticle.objects.all()
+    filterset_class = filters.ArticleFilter
+    ordering_fields = ("updated_at", "published_at", "title")
+
+
+class ArticleDetail(LiveDetailView):
+    queryset = LiveArticle.objects.all()
+    filterset_class = None
+    lookup_field = "slug"
+
+
+class HotlineList(LiveListView):
+    queryset = LiveHotline.objects.all()
+    filterset_class = filters.HotlineFilter
+    ordering_fields = ("updated_at", "organisation")
+    title_field = "organisation"
+
+
+class HotlineDetail(LiveDetailView):
+    queryset = LiveHotline.objects.all()
+    filterset_class = None
+
+
+class HospitalList(LiveListView):
+    queryset = LiveHospital.objects.all()
+    filterset_class = filters.HospitalFilter
+    ordering_fields = ("updated_at", "name")
+    title_field = "name"
+
+
+class HospitalDetail(LiveDetailView):
+    queryset = LiveHospital.objects.all()
+    filterset_class = None
+
+
+def policy_json(policy: Policy) -> dict:
+    return {
+        "id": policy.pk,
+        "title": policy.title,
+        "document_number": policy.document_number,
+        "issuing_authority": policy.issuing_authority,
+        "region": policy.region_id,
+        "effective_from": policy.effective_from.isoformat() if policy.effective_from else None,
+        "effective_to": policy.effective_to.isoformat() if policy.effective_to else None,
+        "superseded_by": policy.superseded_by_id,
+        "updated_at": policy.updated_at.isoformat(),
+    }
+
+
+class SmallListView(ReadView):
+    """Lists of reference data (policies, regions), serialised in Python: small and rarely read."""
+
+    def to_json(self, obj) -> dict:
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        q = request.GET.get("q", "").strip()
+        if q:
+            for term in q.split()[:MAX_TERMS]:
+                queryset = queryset.filter(**{f"{self.search_field}__icontains": term})
+        if request.GET.get("ordering"):
+            raise ValidationError({"ordering": ["此接口按固定顺序返回。"]})
+        size = _int_parameter(request, "page_size", settings.API_PAGE_SIZE, 1, settings.API_MAX_PAGE_SIZE)
+        page = _int_parameter(request, "page", 1, 1, MAX_PAGE)
+        count = queryset.count()
+        if page > 1 and (page - 1) * size >= count:
+            raise NotFound(f"第 {page} 页超出范围（共 {count} 条）。")
+        rows = [self.to_json(obj) for obj in queryset[(page - 1) * size : page * size]]
+        base = request.build_absolute_uri(request.path)
+        data = {
+            "count": count,
+            "next": f"{base}?{urlencode({**request.GET.dict(), 'page': page + 1})}"
+            if page * size < count
+            else None,
+            "previous": f"{base}?{urlencode({**request.GET.dict(), 'page': page - 1})}" if page > 1 else None,
+            "results": rows,
+        }
+        return _json_response(json.dumps(data, ensure_ascii=False), last_modified=None)
+
+
+class PolicyList(SmallListView):
+    queryset = Policy.objects.order_by("-effective_from", "pk")
+    filterset_class = filters.PolicyFilter
+    search_field = "title"
+
+    def to_json(self, obj):
+        return policy_json(obj)
+
+
+class PolicyDetail(ReadView):
+    queryset = Policy.objects.all()
+    filterset_class = None
+
+    def get(self, request, pk):
+        policy = Policy.objects.filter(pk=pk).first()
+        if policy is None:
+            raise NotFound("没有找到该政策。")
+        return _json_response(
+            json.dumps(policy_json(policy), ensure_ascii=False), last_modified=policy.updated_at
+        )
+
+
+def region_json(region: Region) -> dict:
+    return {
+        "code": region.code,
+        "name": region.name,
+        "full_name": region.full_name,
+        "level": region.level,
+        "parent": region.parent_id,
+        "area_codes": ["0" + a.code for a in region.area_codes.all()],
+    }
+
+
+class RegionList(SmallListView):
+    queryset = Region.objects.prefetch_related("area_codes").order_by("code")
+    filterset_class = filters.RegionFilter
+    search_field = "full_name"
+
+    def to_json(self, obj):
+        return region_json(obj)
+
+
+class RegionDetail(ReadView):
+    queryset = Region.objects.all()
+    filterset_class = None
+
+    def get(self, request, code):
+        region = Region.objects.prefetch_related("area_codes").filter(pk=code).first()
+        if region is None:
+            raise NotFound("没有这个行政区划代码。")
+        data = region_json(region)
+        data["children"] = [
+            {"code": c.code, "name": c.name, "level": c.level} for c in region.children.order_by("code")
+        ]
+        return _json_response(json.dumps(data, ensure_ascii=False), last_modified=None)
+
+
+def healthz(request):
+    return JsonResponse({"status": "ok"})
+
+
+def readyz(request):
+    checks = {"database": _database_ready(), "broker": _broker_ready(settings.CELERY_BROKER_URL)}
+    ready = all(checks.values())
+    return JsonResponse(
+        {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
+    )
+
+
+def _database_ready() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except Exception:
+        return False
+
+
+def _broker_ready(url: str) -> bool:
+    parsed = urlparse(url)
+    if parsed.scheme not in ("redis", "rediss"):
+        return parsed.scheme in ("memory", "filesystem", "sqla+sqlite")
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), timeout=1) as s:
+            if parsed.password:
+                s.sendall(f"AUTH {parsed.password}\r\n".encode())
+                s.recv(64)
+            s.sendall(b"PING\r\n")
+            return s.recv(64).startswith(b"+PONG")
+    except OSError:
+        return False

@@ -1,0 +1,160 @@
+"""The baseline of the API benchmark: a bare WSGI app that answers the benchmark's requests with the
+API's JSON straight from ONE SQL query each, through psycopg, with one connection per worker.
+
+It reads the same live tables as the API (``payload`` holds the exact JSON of one article), so it is
+what the API would cost with no framework at all. Served by gunicorn like the API:
+
+    BENCH_BASELINE_DATABASE_URL=postgres://… gunicorn -w 2 bench.baseline:application
+
+It knows only what the benchmark asks: ``GET /api/v1/articles/`` with ``page_size``, ``page``,
+``region`` and ``q``, and ``GET /api/v1/articles/<slug>/``. The envelope and its ``next``/``previous``
+links are built as Django REST framework's ``PageNumberPagination`` builds them.
+"""
+
+import json
+import os
+import re
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
+import psycopg
+
+LIST_PATH = "/api/v1/articles/"
+DETAIL_PATH = re.compile(r"^/api/v1/articles/(?P<slug>[^/]+)/$")
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+JSON = "application/json"
+
+_connection: psycopg.Connection | None = None
+
+
+def connection() -> psycopg.Connection:
+    """One connection per worker process, opened on first use (after gunicorn forked the worker)."""
+    global _connection
+    if _connection is None or _connection.closed:
+        _connection = psycopg.connect(os.environ["BENCH_BASELINE_DATABASE_URL"], autocommit=True)
+    return _connection
+
+
+def like_pattern(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def list_query(*, region: str | None, terms: list[str]) -> tuple[str, list]:
+    """The one query of a list page: the filtered count and the page's payloads as a JSON array,
+    ordered newest first (search: more terms in the title first, then newest)."""
+    where, params = ["TRUE"], []
+    if region:
+        where.append(
+            "EXISTS (SELECT 1 FROM cms_livearticle_regions r"
+            " WHERE r.livearticle_id = a.article_id AND r.region_id LIKE %s)"
+        )
+        params.append(f"{region}%")
+    for term in terms:
+        where.append("a.search_text LIKE %s")
+        params.append(like_pattern(term))
+    rank, rank_params = "0", []
+    if terms:
+        rank = " + ".join(["(a.title LIKE %s)::int"] * len(terms))
+        rank_params = [like_pattern(t) for t in terms]
+    condition = " AND ".join(where)
+    sql = f"""
+        SELECT (SELECT count(*) FROM cms_livearticle a WHERE {condition}),
+               (SELECT coalesce(json_agg(s.payload ORDER BY s.rank DESC, s.updated_at DESC, s.id DESC), '[]')
+                  FROM (SELECT a.payload, {rank} AS rank, a.updated_at, a.article_id AS id
+                          FROM cms_livearticle a
+                         WHERE {condition}
+                         ORDER BY rank DESC, a.updated_at DESC, a.article_id DESC
+                         LIMIT %s OFFSET %s) s)::text
+    """  # noqa: S608 -- only fixed SQL fragments are interpolated; every value is a bound parameter
+    return sql, [*params, *rank_params, *params]
+
+
+def replace_query_param(url: str, key: str, value) -> str:
+    """As ``rest_framework.utils.urls.replace_query_param``."""
+    scheme, netloc, path, query, fragment = urlsplit(url)
+    query_dict = parse_qs(query, keep_blank_values=True)
+    query_dict[key] = [str(value)]
+    return urlunsplit((scheme, netloc, path, urlencode(sorted(query_dict.items()), doseq=True), fragment))
+
+
+def remove_query_param(url: str, key: str) -> str:
+    """As ``rest_framework.utils.urls.remove_query_param``."""
+    scheme, netloc, path, query, fragment = urlsplit(url)
+    query_dict = parse_qs(query, keep_blank_values=True)
+    query_dict.pop(key, None)
+    return urlunsplit((scheme, netloc, path, urlencode(sorted(query_dict.items()), doseq=True), fragment))
+
+
+def absolute_url(environ) -> str:
+    host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
+    query = environ.get("QUERY_STRING", "")
+    return f"{environ['wsgi.url_scheme']}://{host}{environ.get('PATH_INFO', '')}" + (
+        f"?{query}" if query else ""
+    )
+
+
+def positive_int(value: str | None, default: int) -> int | None:
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        return None
+    return number if number > 0 else None
+
+
+def article_list(environ) -> tuple[str, bytes]:
+    params = {k: v[-1] for k, v in parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True).items()}
+    size = positive_int(params.get("page_size"), DEFAULT_PAGE_SIZE)
+    size = DEFAULT_PAGE_SIZE if size is None else min(size, MAX_PAGE_SIZE)
+    page = positive_int(params.get("page"), 1)
+    if page is None:
+        return "404 Not Found", b'{"detail":"Invalid page."}'
+    region = params.get("region", "").strip()
+    if region and not re.fullmatch(r"[0-9]{6}", region):
+        return "400 Bad Request", b'{"region":["Not a six-digit division code."]}'
+    if region:
+        # A province (440000) covers every code under 44, a city (440800) every code under 4408.
+        region = region[:2] if region.endswith("0000") else region[:4] if region.endswith("00") else region
+    terms = params.get("q", "").split()
+    sql, args = list_query(region=region or None, terms=terms)
+    count, results = connection().execute(sql, [*args, size, (page - 1) * size]).fetchone()
+    if page > 1 and results == "[]":
+        return "404 Not Found", b'{"detail":"Invalid page."}'
+    url = absolute_url(environ)
+    following = replace_query_param(url, "page", page + 1) if page * size < count else None
+    if page == 1:
+        previous = None
+    elif page == 2:
+        previous = remove_query_param(url, "page")
+    else:
+        previous = replace_query_param(url, "page", page - 1)
+    head = f'{{"count":{count},"next":{json.dumps(following)},"previous":{json.dumps(previous)},"results":'
+    return "200 OK", head.encode() + results.encode() + b"}"
+
+
+def article_detail(slug: str) -> tuple[str, bytes]:
+    row = (
+        connection()
+        .execute("SELECT payload::text FROM cms_livearticle WHERE slug = %s", [slug])
+        .fetchone()
+    )
+    if row is None:
+        return "404 Not Found", b'{"detail":"Not found."}'
+    return "200 OK", row[0].encode()
+
+
+def application(environ, start_response):
+    # The server hands the (percent-decoded) path over as latin-1; Chinese slugs are UTF-8.
+    path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace")
+    if environ.get("REQUEST_METHOD") != "GET":
+        status, body = "405 Method Not Allowed", b'{"detail":"Method not allowed."}'
+    elif path == LIST_PATH:
+        status, body = article_list(environ)
+    elif match := DETAIL_PATH.match(path):
+        status, body = article_detail(match["slug"])
+    else:
+        status, body = "404 Not Found", b'{"detail":"Not found."}'
+    start_response(status, [("Content-Type", JSON), ("Content-Length", str(len(body)))])
+    return [body]
