@@ -7,6 +7,9 @@ app_name = "api"
 
 v1 = [
     path("articles/", views.ArticleList.as_view(), name="article-list"),
+    path("sync/articles/", views.ArticleSync.as_view(), name="article-sync"),
+    path("sync/hotlines/", views.HotlineSync.as_view(), name="hotline-sync"),
+    path("sync/hospitals/", views.HospitalSync.as_view(), name="hospital-sync"),
     path("articles/<str:slug>/", views.ArticleDetail.as_view(), name="article-detail"),
     path("hotlines/", views.HotlineList.as_view(), name="hotline-list"),
     path("hotlines/<int:pk>/", views.HotlineDetail.as_view(), name="hotline-detail"),

@@ -18,15 +18,28 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
 
 from cms.models import LiveArticle, LiveHospital, LiveHotline, Region
 from policies.models import Policy
 
-from . import filters
+from . import filters, serializers
 
-COMMON_PARAMETERS = {"page", "page_size", "ordering", "q", "cursor", "format"}
+PAGE = OpenApiParameter("page", int, description="页码，从 1 开始")
+PAGE_SIZE = OpenApiParameter("page_size", int, description="每页条数（1–100，默认 20）")
+SEARCH = OpenApiParameter(
+    "q", str, description="检索词，空格分隔，全部命中；标题命中多者在前。如：湛江 医保 电话"
+)
+CURSOR = OpenApiParameter("cursor", str, description="同步游标：首次传 0，之后传上次返回的 next_cursor")
+
+
+def ordering_parameter(fields) -> OpenApiParameter:
+    names = ", ".join(fields)
+    return OpenApiParameter("ordering", str, description=f"排序字段：{names}；前加 - 为倒序")
+
+
 MAX_VALUE_LENGTH = 200
 MAX_TERMS = 5
 MAX_PAGE = 100_000
@@ -38,9 +51,10 @@ class ReadView(GenericAPIView):
     are a 400."""
 
     filter_backends = [DjangoFilterBackend]
+    parameters: frozenset[str] = frozenset()
 
     def check_parameters(self, request) -> None:
-        allowed = COMMON_PARAMETERS | set(self.filterset_class.base_filters if self.filterset_class else ())
+        allowed = self.parameters | set(self.filterset_class.base_filters if self.filterset_class else ())
         errors = {}
         for name in request.GET:
             values = request.GET.getlist(name)
@@ -81,11 +95,10 @@ class LiveListView(ReadView):
     ordering_fields: tuple[str, ...] = ("updated_at",)
     default_ordering = "-updated_at"
     title_field = "title"
+    parameters = frozenset({"page", "page_size", "ordering", "q"})
 
     def get(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
-        if "cursor" in request.GET:
-            return self.sync(request, queryset)
         queryset = self.search(request, queryset)
         queryset = self.order(request, queryset)
         size = _int_parameter(request, "page_size", settings.API_PAGE_SIZE, 1, settings.API_MAX_PAGE_SIZE)
@@ -142,27 +155,6 @@ class LiveListView(ReadView):
             fields = [self.default_ordering, "-pk"]
         return queryset.order_by(*fields)
 
-    def sync(self, request, queryset: QuerySet):
-        """Keyset pages in (updated_at, id) order: as fast on the last page as on the first. Rows
-        written in the last seconds wait for the next call, so a slow commit is not skipped."""
-        size = _int_parameter(request, "page_size", settings.API_PAGE_SIZE, 1, settings.API_MAX_PAGE_SIZE)
-        after = decode_cursor(request.GET["cursor"])
-        queryset = queryset.filter(updated_at__lte=timezone.now() - SYNC_SETTLE)
-        if after is not None:
-            moment, pk = after
-            queryset = queryset.filter(Q(updated_at__gt=moment) | Q(updated_at=moment, pk__gt=pk))
-        rows = list(
-            queryset.order_by("updated_at", "pk")
-            .annotate(_text=Cast("payload", TextField()))
-            .values_list("_text", "updated_at", "pk")[:size]
-        )
-        cursor = encode_cursor(rows[-1][1], rows[-1][2]) if rows else request.GET["cursor"]
-        body = '{"next_cursor":%s,"results":[%s]}' % (  # noqa: UP031
-            json.dumps(cursor),
-            ",".join(text for text, _, _ in rows),
-        )
-        return _json_response(body, last_modified=rows[-1][1] if rows else None)
-
 
 def encode_cursor(moment: datetime.datetime, pk: int) -> str:
     return base64.urlsafe_b64encode(f"{moment.isoformat()}|{pk}".encode()).decode()
@@ -182,6 +174,38 @@ def decode_cursor(token: str) -> tuple[datetime.datetime, int] | None:
         raise ValidationError({"cursor": ["同步游标无效；从头同步请用 cursor=0。"]}) from exc
 
 
+class LiveSyncView(ReadView):
+    """Everything that changed, in (updated_at, id) order, page after page by cursor: as fast on the
+    last page as on the first. Rows written in the last seconds wait for the next call, so that a
+    transaction that commits late is not skipped."""
+
+    parameters = frozenset({"cursor", "page_size"})
+
+    def get(self, request, *args, **kwargs):
+        if "cursor" not in request.GET:
+            raise ValidationError({"cursor": ["请提供同步游标；从头同步请用 cursor=0。"]})
+        return self.sync(request, self.filter_queryset(self.get_queryset()))
+
+    def sync(self, request, queryset: QuerySet):
+        size = _int_parameter(request, "page_size", settings.API_PAGE_SIZE, 1, settings.API_MAX_PAGE_SIZE)
+        after = decode_cursor(request.GET["cursor"])
+        queryset = queryset.filter(updated_at__lte=timezone.now() - SYNC_SETTLE)
+        if after is not None:
+            moment, pk = after
+            queryset = queryset.filter(Q(updated_at__gt=moment) | Q(updated_at=moment, pk__gt=pk))
+        rows = list(
+            queryset.order_by("updated_at", "pk")
+            .annotate(_text=Cast("payload", TextField()))
+            .values_list("_text", "updated_at", "pk")[:size]
+        )
+        cursor = encode_cursor(rows[-1][1], rows[-1][2]) if rows else request.GET["cursor"]
+        body = '{"next_cursor":%s,"results":[%s]}' % (  # noqa: UP031
+            json.dumps(cursor),
+            ",".join(text for text, _, _ in rows),
+        )
+        return _json_response(body, last_modified=rows[-1][1] if rows else None)
+
+
 class LiveDetailView(ReadView):
     lookup_field = "pk"
 
@@ -199,39 +223,106 @@ class LiveDetailView(ReadView):
         return _json_response(row[0], last_modified=row[1])
 
 
+def list_schema(serializer, ordering_fields, summary):
+    return extend_schema_view(
+        get=extend_schema(
+            operation_id=f"{_name(serializer)}_list",
+            summary=summary,
+            responses=serializers.paginated(serializer),
+            parameters=[PAGE, PAGE_SIZE, SEARCH, ordering_parameter(ordering_fields)],
+        )
+    )
+
+
+def sync_schema(serializer, summary):
+    return extend_schema_view(
+        get=extend_schema(
+            summary=summary, responses=serializers.sync_page(serializer), parameters=[CURSOR, PAGE_SIZE]
+        )
+    )
+
+
+def detail_schema(serializer, summary):
+    return extend_schema_view(
+        get=extend_schema(operation_id=f"{_name(serializer)}_detail", summary=summary, responses=serializer)
+    )
+
+
+def _name(serializer) -> str:
+    return serializer.__name__.removesuffix("Serializer").removesuffix("Detail").lower()
+
+
+ARTICLE_ORDERING = ("updated_at", "published_at", "title")
+HOTLINE_ORDERING = ("updated_at", "organisation")
+HOSPITAL_ORDERING = ("updated_at", "name")
+
+
+@list_schema(serializers.ArticleSerializer, ARTICLE_ORDERING, "已发布的文章")
 class ArticleList(LiveListView):
     queryset = LiveArticle.objects.all()
+    serializer_class = serializers.ArticleSerializer
     filterset_class = filters.ArticleFilter
-    ordering_fields = ("updated_at", "published_at", "title")
+    ordering_fields = ARTICLE_ORDERING
 
 
+@sync_schema(serializers.ArticleSerializer, "同步文章的变化")
+class ArticleSync(LiveSyncView):
+    queryset = LiveArticle.objects.all()
+    serializer_class = serializers.ArticleSerializer
+    filterset_class = filters.ArticleFilter
+
+
+@detail_schema(serializers.ArticleSerializer, "一篇已发布的文章")
 class ArticleDetail(LiveDetailView):
     queryset = LiveArticle.objects.all()
+    serializer_class = serializers.ArticleSerializer
     filterset_class = None
     lookup_field = "slug"
 
 
+@list_schema(serializers.HotlineSerializer, HOTLINE_ORDERING, "已发布的咨询电话")
 class HotlineList(LiveListView):
     queryset = LiveHotline.objects.all()
+    serializer_class = serializers.HotlineSerializer
     filterset_class = filters.HotlineFilter
-    ordering_fields = ("updated_at", "organisation")
+    ordering_fields = HOTLINE_ORDERING
     title_field = "organisation"
 
 
+@sync_schema(serializers.HotlineSerializer, "同步咨询电话的变化")
+class HotlineSync(LiveSyncView):
+    queryset = LiveHotline.objects.all()
+    serializer_class = serializers.HotlineSerializer
+    filterset_class = filters.HotlineFilter
+
+
+@detail_schema(serializers.HotlineSerializer, "一条已发布的咨询电话")
 class HotlineDetail(LiveDetailView):
     queryset = LiveHotline.objects.all()
+    serializer_class = serializers.HotlineSerializer
     filterset_class = None
 
 
+@list_schema(serializers.HospitalSerializer, HOSPITAL_ORDERING, "已发布的医院")
 class HospitalList(LiveListView):
     queryset = LiveHospital.objects.all()
+    serializer_class = serializers.HospitalSerializer
     filterset_class = filters.HospitalFilter
-    ordering_fields = ("updated_at", "name")
+    ordering_fields = HOSPITAL_ORDERING
     title_field = "name"
 
 
+@sync_schema(serializers.HospitalSerializer, "同步医院的变化")
+class HospitalSync(LiveSyncView):
+    queryset = LiveHospital.objects.all()
+    serializer_class = serializers.HospitalSerializer
+    filterset_class = filters.HospitalFilter
+
+
+@detail_schema(serializers.HospitalSerializer, "一家已发布的医院")
 class HospitalDetail(LiveDetailView):
     queryset = LiveHospital.objects.all()
+    serializer_class = serializers.HospitalSerializer
     filterset_class = None
 
 
@@ -261,8 +352,6 @@ class SmallListView(ReadView):
         if q:
             for term in q.split()[:MAX_TERMS]:
                 queryset = queryset.filter(**{f"{self.search_field}__icontains": term})
-        if request.GET.get("ordering"):
-            raise ValidationError({"ordering": ["此接口按固定顺序返回。"]})
         size = _int_parameter(request, "page_size", settings.API_PAGE_SIZE, 1, settings.API_MAX_PAGE_SIZE)
         page = _int_parameter(request, "page", 1, 1, MAX_PAGE)
         count = queryset.count()
@@ -281,7 +370,16 @@ class SmallListView(ReadView):
         return _json_response(json.dumps(data, ensure_ascii=False), last_modified=None)
 
 
+@extend_schema_view(
+    get=extend_schema(
+        summary="政策文件",
+        responses=serializers.paginated(serializers.PolicySerializer),
+        parameters=[PAGE, PAGE_SIZE, SEARCH],
+    )
+)
 class PolicyList(SmallListView):
+    serializer_class = serializers.PolicySerializer
+    parameters = frozenset({"page", "page_size", "q"})
     queryset = Policy.objects.order_by("-effective_from", "pk")
     filterset_class = filters.PolicyFilter
     search_field = "title"
@@ -290,7 +388,9 @@ class PolicyList(SmallListView):
         return policy_json(obj)
 
 
+@detail_schema(serializers.PolicySerializer, "一项政策")
 class PolicyDetail(ReadView):
+    serializer_class = serializers.PolicySerializer
     queryset = Policy.objects.all()
     filterset_class = None
 
@@ -314,7 +414,16 @@ def region_json(region: Region) -> dict:
     }
 
 
+@extend_schema_view(
+    get=extend_schema(
+        summary="行政区划",
+        responses=serializers.paginated(serializers.RegionSerializer),
+        parameters=[PAGE, PAGE_SIZE, SEARCH],
+    )
+)
 class RegionList(SmallListView):
+    serializer_class = serializers.RegionSerializer
+    parameters = frozenset({"page", "page_size", "q"})
     queryset = Region.objects.prefetch_related("area_codes").order_by("code")
     filterset_class = filters.RegionFilter
     search_field = "full_name"
@@ -323,7 +432,9 @@ class RegionList(SmallListView):
         return region_json(obj)
 
 
+@detail_schema(serializers.RegionDetailSerializer, "一个行政区及其下级")
 class RegionDetail(ReadView):
+    serializer_class = serializers.RegionDetailSerializer
     queryset = Region.objects.all()
     filterset_class = None
 

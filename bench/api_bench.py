@@ -197,14 +197,18 @@ def load_content(*, articles: int, via_services: int | None) -> None:
     from cms.workflow import EDITOR, FACT_CHECKER, PUBLISHER, Action, State
     from policies.models import Policy
 
-    rng = random.Random(SEED)
+    rng = random.Random(SEED)  # noqa: S311 -- reproducible test data, not secrets
     started = time.monotonic()
     now = timezone.now()
     sentences = dump_sentences()
 
     User = get_user_model()
     users = {}
-    for username, role in [("bench-editor", EDITOR), ("bench-checker", FACT_CHECKER), ("bench-publisher", PUBLISHER)]:
+    for username, role in [
+        ("bench-editor", EDITOR),
+        ("bench-checker", FACT_CHECKER),
+        ("bench-publisher", PUBLISHER),
+    ]:
         user = User.objects.create_user(username=username, password=secrets.token_urlsafe(12), is_staff=True)
         user.groups.add(Group.objects.get(name=role))
         users[role] = user
@@ -237,7 +241,9 @@ def load_content(*, articles: int, via_services: int | None) -> None:
         return []
 
     places = [
-        r for r in regions.values() if r.level in (RegionLevel.PREFECTURE, RegionLevel.COUNTY) and area_codes(r.code)
+        r
+        for r in regions.values()
+        if r.level in (RegionLevel.PREFECTURE, RegionLevel.COUNTY) and area_codes(r.code)
     ]
     cities = [r for r in places if r.level == RegionLevel.PREFECTURE]
     # Spot checks against the model's own lookup.
@@ -270,7 +276,9 @@ def load_content(*, articles: int, via_services: int | None) -> None:
     t0 = time.monotonic()
     hotlines_by_region: dict[str, list] = {}
     hotline_places = rng.sample(cities, min(len(cities), 300))
-    hotline_places += rng.sample([p for p in places if p.level == RegionLevel.COUNTY], 500 - len(hotline_places))
+    hotline_places += rng.sample(
+        [p for p in places if p.level == RegionLevel.COUNTY], 500 - len(hotline_places)
+    )
     for n, region in enumerate(hotline_places):
         purpose = "consultation" if n % 3 else rng.choice(list(PURPOSE_NAMES))
         suffix = rng.choice(["医疗保障局", "医疗保障事业管理中心", "医保服务中心"])
@@ -281,7 +289,9 @@ def load_content(*, articles: int, via_services: int | None) -> None:
             region=region,
             service_hours=rng.choice(SERVICE_HOURS),
         )
-        content_save(item=hotline, user=editor, expected_version=None, m2m={"sources": [rng.choice(sources).pk]})
+        content_save(
+            item=hotline, user=editor, expected_version=None, m2m={"sources": [rng.choice(sources).pk]}
+        )
         called_at = now - datetime.timedelta(days=70, minutes=n * 3)
         factcheck_record(
             item=hotline,
@@ -316,11 +326,18 @@ def load_content(*, articles: int, via_services: int | None) -> None:
         region = rng.choice(places)
         parent = regions.get(region.parent_id) if region.parent_id else None
         linked = [region.code]
-        if region.level == RegionLevel.COUNTY and parent and parent.level != RegionLevel.PROVINCE and rng.random() < 0.4:
+        if (
+            region.level == RegionLevel.COUNTY
+            and parent
+            and parent.level != RegionLevel.PROVINCE
+            and rng.random() < 0.4
+        ):
             linked.append(parent.code)
         if rng.random() < 0.1:
             linked.append(rng.choice(places).code)
-        nearby = hotlines_by_region.get(region.code, []) + (hotlines_by_region.get(parent.code, []) if parent else [])
+        nearby = hotlines_by_region.get(region.code, []) + (
+            hotlines_by_region.get(parent.code, []) if parent else []
+        )
         hotlines = rng.sample(nearby, min(len(nearby), rng.randint(0, 2)))
         candidates = policies_by_province.get(region.code[:2], []) + policies_by_province[""]
         place = (parent.name if parent and parent.level != RegionLevel.PROVINCE else "") + region.name
@@ -354,7 +371,9 @@ def load_content(*, articles: int, via_services: int | None) -> None:
             for n in range(start, min(start + batch, honest)):
                 spec = plan(n)
                 article = Article(**spec["fields"], author=editor)
-                content_save(item=article, user=editor, expected_version=None, m2m=spec["m2m"], message="基准数据")
+                content_save(
+                    item=article, user=editor, expected_version=None, m2m=spec["m2m"], message="基准数据"
+                )
                 workflow.item_submit(item=article, user=editor)
                 workflow.item_pass_check(item=article, user=checker)
                 workflow.item_approve(item=article, user=publisher)
@@ -362,30 +381,43 @@ def load_content(*, articles: int, via_services: int | None) -> None:
         if (start // batch) % 20 == 19 or start + batch >= honest:
             done = min(start + batch, honest)
             elapsed = time.monotonic() - t0
-            log(f"  {done} articles through the whole workflow: {elapsed:.1f} s ({elapsed / done * 1000:.1f} ms each)")
+            log(
+                f"  {done} articles through the whole workflow: {elapsed:.1f} s"
+                f" ({elapsed / done * 1000:.1f} ms each)"
+            )
 
     # The rest: working copies, links, revisions and workflow logs in bulk; then the publish path.
     t0 = time.monotonic()
-    through = {name: getattr(Article, name).through for name in ("regions", "policies", "hotlines", "sources")}
+    through = {
+        name: getattr(Article, name).through for name in ("regions", "policies", "hotlines", "sources")
+    }
     bulk = 500
     for start in range(honest, articles, bulk):
         numbers = range(start, min(start + bulk, articles))
         specs = [plan(n) for n in numbers]
         with transaction.atomic():
             made = Article.objects.bulk_create(
-                [
-                    Article(**s["fields"], author=editor, state=State.PUBLISHED, lock_version=1)
-                    for s in specs
-                ]
+                [Article(**s["fields"], author=editor, state=State.PUBLISHED, lock_version=1) for s in specs]
             )
             for name, model in through.items():
                 column = model._meta.get_field(name[:-1] if name != "policies" else "policy").attname
                 model.objects.bulk_create(
-                    [model(article_id=a.pk, **{column: v}) for a, s in zip(made, specs, strict=True) for v in s["m2m"][name]]
+                    [
+                        model(article_id=a.pk, **{column: v})
+                        for a, s in zip(made, specs, strict=True)
+                        for v in s["m2m"][name]
+                    ]
                 )
             revisions = Revision.objects.bulk_create(
                 [
-                    Revision(article=a, number=1, content=snapshot(a, m2m=s["m2m"]), author=editor, message="基准数据", created_at=times[n])
+                    Revision(
+                        article=a,
+                        number=1,
+                        content=snapshot(a, m2m=s["m2m"]),
+                        author=editor,
+                        message="基准数据",
+                        created_at=times[n],
+                    )
                     for a, s, n in zip(made, specs, numbers, strict=True)
                 ]
             )
@@ -401,7 +433,15 @@ def load_content(*, articles: int, via_services: int | None) -> None:
             ]
             TransitionLog.objects.bulk_create(
                 [
-                    TransitionLog(article=a, action=action, from_state=before, to_state=after, actor=actor, revision=r, at=times[n])
+                    TransitionLog(
+                        article=a,
+                        action=action,
+                        from_state=before,
+                        to_state=after,
+                        actor=actor,
+                        revision=r,
+                        at=times[n],
+                    )
                     for a, r, n in zip(made, revisions, numbers, strict=True)
                     for action, before, after, actor in steps
                 ]
@@ -418,3 +458,485 @@ def load_content(*, articles: int, via_services: int | None) -> None:
     if live_count != articles or empty:
         raise CheckFailed(f"{live_count} live articles (wanted {articles}), {empty} without payload")
     log(f"  loaded in {time.monotonic() - started:.1f} s")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Database
+# ---------------------------------------------------------------------------------------------------
+
+
+def database_name(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    name = parts.path.lstrip("/")
+    if parts.hostname not in (HOST, "localhost") or "bench" not in name or not re.fullmatch(r"\w+", name):
+        raise CheckFailed(f"refusing to (re)create {url}: the database must be on {HOST} and named *bench*")
+    return name
+
+
+def admin_connection(url: str):
+    import psycopg
+
+    parts = urllib.parse.urlsplit(url)
+    return psycopg.connect(urllib.parse.urlunsplit(parts._replace(path="/postgres")), autocommit=True)
+
+
+def recreate_database(url: str) -> None:
+    from psycopg import sql
+
+    name = database_name(url)
+    with admin_connection(url) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def drop_database(url: str) -> None:
+    from psycopg import sql
+
+    name = database_name(url)
+    with admin_connection(url) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def live_article_count(url: str) -> int | None:
+    """How many live articles the database holds (None: no such database or not migrated)."""
+    import psycopg
+
+    try:
+        with psycopg.connect(url, autocommit=True) as conn:
+            return conn.execute("SELECT count(*) FROM cms_livearticle").fetchone()[0]
+    except psycopg.Error:
+        return None
+
+
+def django_env(url: str, settings: str = "cms.settings.local") -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE=settings,
+        DATABASE_URL=url,
+        DJANGO_DEBUG="false",
+        DJANGO_LOG_LEVEL="WARNING",
+        EMAIL_URL="dummymail://",
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+def run_child(args: list[str], env: dict[str, str], what: str) -> None:
+    result = subprocess.run(args, cwd=ROOT, env=env, check=False)  # noqa: S603 -- our own interpreter and arguments
+    if result.returncode != 0:
+        raise CheckFailed(f"{what} failed (exit status {result.returncode})")
+
+
+def prepare_database(url: str, articles: int, via_services: int | None, reuse: bool) -> float | None:
+    """A migrated database holding ``articles`` live articles; returns the seconds loading took
+    (None when an existing database was reused)."""
+    env = django_env(url)
+    if reuse and live_article_count(url) == articles:
+        log(f"Reusing {database_name(url)}: it holds {articles} live articles.")
+        run_child([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], env, "migrate")
+        return None
+    log(f"Creating {database_name(url)} and migrating it…")
+    recreate_database(url)
+    run_child([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], env, "migrate")
+    log(f"Loading {articles} published articles, ~200 policies and ~500 hotlines…")
+    started = time.monotonic()
+    args = [sys.executable, "-m", "bench.api_bench", "--load-only", "--articles", str(articles)]
+    if via_services is not None:
+        args += ["--via-services", str(via_services)]
+    run_child(args, env, "loading")
+    elapsed = time.monotonic() - started
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+    return elapsed
+
+
+# ---------------------------------------------------------------------------------------------------
+# Servers
+# ---------------------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    name: str
+    process: subprocess.Popen
+    port: int
+    log_path: Path
+
+    @property
+    def base(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def stop(self) -> None:
+        """SIGTERM to the gunicorn master (it stops its workers), SIGKILL to its group if it lingers."""
+        if self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=5)
+
+
+def start_gunicorn(name: str, app: str, env: dict[str, str], workdir: Path) -> Server:
+    port = free_port()
+    log_path = workdir / f"{name}.log"
+    args = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        app,
+        "--workers",
+        "2",
+        "--bind",
+        f"{HOST}:{port}",
+        "--chdir",
+        str(ROOT),
+        "--error-logfile",
+        str(log_path),
+        "--log-level",
+        "warning",
+    ]
+    with log_path.open("wb") as output:
+        process = subprocess.Popen(  # noqa: S603 -- our own interpreter and arguments
+            args, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    return Server(name=name, process=process, port=port, log_path=log_path)
+
+
+def wait_ready(server: Server, path: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            break
+        try:
+            with urllib.request.urlopen(server.base + path, timeout=5):  # noqa: S310 -- http://127.0.0.1 only
+                return
+        except urllib.error.HTTPError:
+            return  # it answers
+        except OSError:
+            time.sleep(0.2)
+    tail = server.log_path.read_text(errors="replace")[-3000:]
+    raise CheckFailed(f"{server.name} did not come up on {server.base}:\n{tail}")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Scenarios, the JSON check and the measurement
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scenario:
+    key: str
+    label: str
+    path: str
+    detail: bool = False
+
+
+def list_path(**params) -> str:
+    return "/api/v1/articles/?" + urllib.parse.urlencode(params, quote_via=urllib.parse.quote)
+
+
+def scenarios(url: str, articles: int) -> list[Scenario]:
+    import psycopg
+
+    deep = min(DEEP_PAGE, math.ceil(articles / PAGE_SIZE))
+    with psycopg.connect(url, autocommit=True) as conn:
+        # A detail from the middle of the list, by the API's default ordering.
+        slug = conn.execute(
+            "SELECT slug FROM cms_livearticle ORDER BY updated_at DESC, article_id DESC OFFSET %s LIMIT 1",
+            [articles // 2],
+        ).fetchone()[0]
+    return [
+        Scenario("a", "list, page 1", list_path(page_size=PAGE_SIZE)),
+        Scenario("b", f"list, page {deep}", list_path(page_size=PAGE_SIZE, page=deep)),
+        Scenario("c", "detail", f"/api/v1/articles/{urllib.parse.quote(slug)}/", detail=True),
+        Scenario("d", f"region={REGION_FILTER}", list_path(page_size=PAGE_SIZE, region=REGION_FILTER)),
+        Scenario("e", f"q={SEARCH_QUERY}", list_path(page_size=PAGE_SIZE, q=SEARCH_QUERY)),
+    ]
+
+
+def get_json(url: str) -> tuple[int, object]:
+    request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310 -- 127.0.0.1
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 -- http://127.0.0.1 only
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()[:500]
+
+
+def without_host(link: str | None) -> str | None:
+    if link is None:
+        return None
+    parts = urllib.parse.urlsplit(link)
+    return urllib.parse.urlunsplit(("", "", parts.path, parts.query, parts.fragment))
+
+
+def first_difference(a: object, b: object, where: str = "") -> str:
+    if type(a) is not type(b):
+        return f"{where or 'top'}: {type(a).__name__} vs {type(b).__name__}"
+    if isinstance(a, dict):
+        for key in sorted(set(a) | set(b)):
+            if key not in a or key not in b:
+                return f"{where}.{key}: only in {'API' if key in a else 'baseline'}"
+            if a[key] != b[key]:
+                return first_difference(a[key], b[key], f"{where}.{key}")
+    if isinstance(a, list):
+        if len(a) != len(b):
+            return f"{where}: {len(a)} items vs {len(b)}"
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            if x != y:
+                return first_difference(x, y, f"{where}[{i}]")
+    return f"{where}: {str(a)[:120]!r} vs {str(b)[:120]!r}"
+
+
+def check_same_json(scenario: Scenario, api: Server, baseline: Server) -> str:
+    """Both answer 200 with the same JSON; returns a one-line description of what was compared."""
+    api_status, api_body = get_json(api.base + scenario.path)
+    base_status, base_body = get_json(baseline.base + scenario.path)
+    if api_status != 200 or base_status != 200:
+        raise CheckFailed(
+            f"({scenario.key}) {scenario.path}: API answered {api_status}, baseline {base_status}\n"
+            f"  API: {api_body!r:.300}\n  baseline: {base_body!r:.300}"
+        )
+    if scenario.detail:
+        if api_body != base_body:
+            raise CheckFailed(f"({scenario.key}) different JSON: {first_difference(api_body, base_body)}")
+        return f"slug {api_body.get('slug')!r}"
+    if not isinstance(api_body, dict) or set(api_body) != {"count", "next", "previous", "results"}:
+        raise CheckFailed(
+            f"({scenario.key}) the API's list is not a paginated envelope: {str(api_body)[:300]}"
+        )
+    for key in ("next", "previous"):
+        api_body[key], base_body[key] = without_host(api_body[key]), without_host(base_body[key])
+    if api_body != base_body:
+        raise CheckFailed(f"({scenario.key}) different JSON: {first_difference(api_body, base_body)}")
+    if not api_body["results"]:
+        raise CheckFailed(f"({scenario.key}) {scenario.path} has no results: nothing would be measured")
+    return f"count {api_body['count']}, {len(api_body['results'])} results"
+
+
+@dataclass(frozen=True)
+class Measurement:
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    bad_responses: int
+    socket_errors: int
+
+
+UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def parse_wrk(output: str) -> Measurement:
+    def latency(percent: str) -> float:
+        match = re.search(rf"^\s*{percent}%\s+([\d.]+)(us|ms|s|m)\s*$", output, re.MULTILINE)
+        if not match:
+            raise CheckFailed(f"no {percent}% latency in wrk's output:\n{output}")
+        return float(match[1]) * UNITS_MS[match[2]]
+
+    rps = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.MULTILINE)
+    total = re.search(r"^\s*(\d+) requests in", output, re.MULTILINE)
+    if not rps or not total:
+        raise CheckFailed(f"unexpected wrk output:\n{output}")
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    return Measurement(
+        requests_per_second=float(rps[1]),
+        p50_ms=latency("50"),
+        p99_ms=latency("99"),
+        requests=int(total[1]),
+        bad_responses=int(bad[1]) if bad else 0,
+        socket_errors=sum(int(n) for n in errors.groups()) if errors else 0,
+    )
+
+
+def run_wrk(wrk: str, url: str, *, seconds: float, connections: int) -> Measurement:
+    args = [wrk, "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s", url]
+    result = subprocess.run(  # noqa: S603 -- wrk found on PATH, fixed arguments, URL on 127.0.0.1
+        args, capture_output=True, text=True, timeout=seconds + 60, check=False
+    )
+    if result.returncode != 0:
+        raise CheckFailed(f"wrk failed ({result.returncode}): {result.stderr or result.stdout}")
+    return parse_wrk(result.stdout)
+
+
+def require_wrk() -> str:
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise CheckFailed(
+            "wrk, the load generator, is not installed: install it with `apt-get install wrk` "
+            "(Debian/Ubuntu) and run the benchmark again."
+        )
+    return wrk
+
+
+# ---------------------------------------------------------------------------------------------------
+# The run
+# ---------------------------------------------------------------------------------------------------
+
+
+def api_env(url: str) -> dict[str, str]:
+    env = django_env(url, settings="cms.settings.production")
+    env.update(
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(40),
+        DJANGO_ALLOWED_HOSTS=HOST,
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DJANGO_API_THROTTLE_ANON="1000000/second",
+    )
+    return env
+
+
+def baseline_env(url: str) -> dict[str, str]:
+    env = dict(os.environ, BENCH_BASELINE_DATABASE_URL=url, PYTHONPATH=str(ROOT))
+    return env
+
+
+def verdict(met: bool) -> str:
+    return "target met" if met else "target missed"
+
+
+def report(rows: list[tuple[Scenario, Measurement, Measurement]], seconds: float, connections: int) -> None:
+    log("")
+    log(
+        f"wrk, {seconds:g} s per scenario and server, 1 thread, {connections} connections; "
+        f"gunicorn, 2 sync workers each; {PAGE_SIZE} items a page"
+    )
+    header = f"{'scenario':<28} {'server':<9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}  {'API/baseline':>12}"
+    log(header)
+    log("-" * (len(header) + 24))
+    for scenario, api, base in rows:
+        ratio = api.requests_per_second / base.requests_per_second if base.requests_per_second else 0.0
+        label = f"({scenario.key}) {scenario.label}"
+        log(f"{label:<28} {'API':<9} {api.requests_per_second:>9.1f} {api.p50_ms:>8.2f} {api.p99_ms:>8.2f}")
+        log(
+            f"{'':<28} {'baseline':<9} {base.requests_per_second:>9.1f}"
+            f" {base.p50_ms:>8.2f} {base.p99_ms:>8.2f}"
+            f"  {ratio:>11.0%}  {verdict(ratio >= THROUGHPUT_TARGET)} (≥ {THROUGHPUT_TARGET:.0%})"
+        )
+    first, deep = rows[0][1], rows[1][1]
+    ratio = deep.p50_ms / first.p50_ms if first.p50_ms else math.inf
+    log("-" * (len(header) + 24))
+    log(
+        f"API p50 latency, {rows[1][0].label} / page 1:"
+        f" {deep.p50_ms:.2f} / {first.p50_ms:.2f} ms = {ratio:.2f}×"
+        f"  {verdict(ratio <= DEEP_PAGE_TARGET)} (≤ {DEEP_PAGE_TARGET}×)"
+    )
+
+
+def benchmark(args: argparse.Namespace) -> None:
+    wrk = require_wrk()
+    database_name(args.database_url)
+    servers: list[Server] = []
+    try:
+        took = prepare_database(args.database_url, args.articles, args.via_services, args.reuse_db)
+        if took is not None:
+            log(f"Loading took {took:.0f} s (migrations not included).")
+        plan = scenarios(args.database_url, args.articles)
+        with tempfile.TemporaryDirectory(prefix="api-bench-") as workdir:
+            api = start_gunicorn("api", "cms.wsgi:application", api_env(args.database_url), Path(workdir))
+            servers.append(api)
+            baseline = start_gunicorn(
+                "baseline", "bench.baseline:application", baseline_env(args.database_url), Path(workdir)
+            )
+            servers.append(baseline)
+            wait_ready(api, plan[0].path)
+            wait_ready(baseline, plan[0].path)
+            log(f"API on {api.base}, baseline on {baseline.base}. Same JSON from both?")
+            for scenario in plan:
+                compared = check_same_json(scenario, api, baseline)
+                log(f"  ({scenario.key}) {scenario.path}: same JSON ({compared})")
+            rows = []
+            for scenario in plan:
+                results = []
+                for server in (api, baseline):
+                    url = server.base + scenario.path
+                    run_wrk(wrk, url, seconds=args.warmup, connections=args.connections)
+                    measured = run_wrk(wrk, url, seconds=args.seconds, connections=args.connections)
+                    if measured.bad_responses or measured.socket_errors or not measured.requests:
+                        raise CheckFailed(
+                            f"({scenario.key}) {server.name}: {measured.bad_responses} non-2xx answers, "
+                            f"{measured.socket_errors} socket errors in {measured.requests} requests"
+                        )
+                    results.append(measured)
+                    log(
+                        f"  ({scenario.key}) {server.name:<8} {measured.requests_per_second:8.1f} req/s, "
+                        f"p50 {measured.p50_ms:.2f} ms, p99 {measured.p99_ms:.2f} ms"
+                    )
+                rows.append((scenario, *results))
+            report(rows, args.seconds, args.connections)
+    finally:
+        for server in reversed(servers):
+            server.stop()
+        if not args.keep_db:
+            drop_database(args.database_url)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.api_bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=10_000, help="published articles to load (10000)")
+    parser.add_argument(
+        "--seconds", type=float, default=10, help="measured seconds per scenario and server (10)"
+    )
+    parser.add_argument(
+        "--warmup", type=float, default=2, help="unmeasured seconds before each measurement (2)"
+    )
+    parser.add_argument(
+        "--connections", type=int, default=2, help="wrk connections (2; the servers have 2 workers)"
+    )
+    parser.add_argument("--keep-db", action="store_true", help="keep the benchmark database afterwards")
+    parser.add_argument(
+        "--reuse-db",
+        action="store_true",
+        help="reuse the database when it already holds --articles live articles (implies --keep-db)",
+    )
+    parser.add_argument(
+        "--via-services",
+        type=int,
+        default=None,
+        metavar="N",
+        help="articles taken through the whole workflow one by one; the rest are created in bulk and "
+        "published with live_publish (default: all of them)",
+    )
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL, help=f"({DEFAULT_DATABASE_URL})")
+    parser.add_argument("--load-only", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.reuse_db:
+        args.keep_db = True
+    if args.articles < 1 or args.seconds <= 0 or args.connections < 1:
+        parser.error("--articles, --seconds and --connections must be positive")
+    return args
+
+
+def _terminate(signum, frame):
+    raise SystemExit(128 + signum)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        if args.load_only:  # the child that loads, with Django set up on the benchmark database
+            load_content(articles=args.articles, via_services=args.via_services)
+            return 0
+        signal.signal(signal.SIGTERM, _terminate)
+        benchmark(args)
+    except CheckFailed as failure:
+        print(f"\nCHECK FAILED: {failure}", file=sys.stderr, flush=True)
+        return 1
+    except KeyboardInterrupt:
+        print("\nInterrupted.", file=sys.stderr, flush=True)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -135,11 +135,7 @@ def article_list(environ) -> tuple[str, bytes]:
 
 
 def article_detail(slug: str) -> tuple[str, bytes]:
-    row = (
-        connection()
-        .execute("SELECT payload::text FROM cms_livearticle WHERE slug = %s", [slug])
-        .fetchone()
-    )
+    row = connection().execute("SELECT payload::text FROM cms_livearticle WHERE slug = %s", [slug]).fetchone()
     if row is None:
         return "404 Not Found", b'{"detail":"Not found."}'
     return "200 OK", row[0].encode()

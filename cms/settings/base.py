@@ -128,6 +128,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "HospitalLevelEnum": "cms.models.content.HospitalLevel",
+        "RegionLevelEnum": "cms.models.regions.RegionLevel",
+    },
 }
 
 LOGGING = {
