@@ -6,6 +6,7 @@ from django.db import transaction
 
 from cms.models import (
     Article,
+    Flag,
     Hospital,
     Hotline,
     LiveArticle,
@@ -285,6 +286,14 @@ PAYLOADS = {LiveArticle: article_payload, LiveHotline: hotline_payload, LiveHosp
 
 def store_payload(live) -> None:
     """(Re)build what the API returns for ``live`` and the text it is searched by."""
-    live.payload = PAYLOADS[type(live)](live)
+    if isinstance(live, LiveArticle):
+        reasons = list(
+            Flag.objects.filter(article_id=live.pk, resolved_at__isnull=True)
+            .order_by("created_at", "pk")
+            .values_list("public_reason", flat=True)
+        )
+        live.payload = article_payload(live, outdated_reasons=reasons)
+    else:
+        live.payload = PAYLOADS[type(live)](live)
     live.search_text = _search_text(live, live.revision.content)
     type(live).objects.filter(pk=live.pk).update(payload=live.payload, search_text=live.search_text)
