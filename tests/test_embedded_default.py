@@ -1,10 +1,12 @@
 """Smoke test of `make run`'s embedded default: SQLite, no external service, the admin served."""
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -61,6 +63,15 @@ def test_embedded_default_migrates_imports_and_serves_the_chinese_admin(tmp_path
                 time.sleep(0.2)
         assert "医保信息核查后台" in page
         assert "登录" in page
+        search = urllib.parse.quote("湛江")
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{port}/api/v1/articles/?q={search}", timeout=5
+        ) as response:
+            articles = json.loads(response.read())
+        assert [a["title"] for a in articles["results"]] == [
+            "湛江吴川医保电话"
+        ]  # the demo's published article
+        assert articles["results"][0]["hotlines"][0]["display_number"] == "0759-5586822"
     finally:
         server.terminate()
         server.wait(timeout=10)
