@@ -57,6 +57,7 @@ class LiveArticle(LiveFields):
     )
 
     class Meta:
+        indexes = [models.Index(fields=["updated_at", "article"], name="livearticle_updated_pk")]
         verbose_name = _("live article")
         verbose_name_plural = _("live articles")
 
@@ -83,6 +84,7 @@ class LiveHotline(LiveFields, LiveVerification):
     service_hours = models.CharField(_("service hours"), max_length=200, blank=True)
 
     class Meta:
+        indexes = [models.Index(fields=["updated_at", "hotline"], name="livehotline_updated_pk")]
         verbose_name = _("live hotline")
         verbose_name_plural = _("live hotlines")
 
@@ -110,6 +112,7 @@ class LiveHospital(LiveFields, LiveVerification):
     designated = models.BooleanField(_("designated for medical insurance"))
 
     class Meta:
+        indexes = [models.Index(fields=["updated_at", "hospital"], name="livehospital_updated_pk")]
         verbose_name = _("live hospital")
         verbose_name_plural = _("live hospitals")
 
