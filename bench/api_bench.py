@@ -4,8 +4,10 @@ JSON straight from one SQL query through psycopg.
     .venv/bin/python -m bench.api_bench [--articles 10000] [--seconds 10] [--keep-db]
 
 In one run: (re)create the PostgreSQL database ``yibao_bench`` on 127.0.0.1 and migrate it; load
-published articles with Chinese bodies built from the sentences of demo/dumps, over real regions,
-with ~200 policies and ~500 hotlines, all through the project's own services; serve the API
+published articles with Chinese Markdown bodies built from the sentences of demo/dumps, over real
+prefecture cities and counties, with ~200 policies and ~500 hotlines (valid numbers of the region's
+area code), through the project's own services and workflow (past the first 500 articles: in bulk,
+with the publish path's own payload builders, checked against ``live_publish``); serve the API
 (cms.wsgi) and the baseline (bench.baseline) with gunicorn, two sync workers each, on 127.0.0.1;
 check that both return the same JSON for every scenario; then measure each scenario with wrk and
 print requests/s, p50 and p99 of both, the API/baseline throughput ratio and the deep-page latency
@@ -28,10 +30,11 @@ import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).absolute().parent.parent
@@ -122,7 +125,7 @@ def dump_sentences() -> list[str]:
     for path in sorted((ROOT / "demo" / "dumps").glob("*.txt")):
         for item in parse_dump(path.read_bytes()).all_items:
             for part in SENTENCE_END.split(item.body):
-                part = re.sub(r"\s+", " ", part).strip(" ,，")
+                part = re.sub(r"\s+", " ", part).strip(" ,，").lstrip("•·●▪- ")
                 if len(part) >= 12 and part[-1] in "。！？；!?" and len(HAN.findall(part)) >= 8:
                     sentences[part] = None
     if len(sentences) < 50:
@@ -174,10 +177,13 @@ def hotline_number(rng: random.Random, area_codes: list[str]) -> str:
 
 
 def load_content(*, articles: int, via_services: int | None) -> None:
-    """Create the content through the project's services. Hotlines and policies all go the real way;
-    the first ``via_services`` articles (all when None) go through the whole workflow (save, submit,
-    fact-check, approve, publish); the rest are created in bulk as working copies with their revision
-    and workflow log, then published with the publish path's own ``live_publish``."""
+    """Create the content through the project's code. Policies are validated and saved; hotlines are
+    saved, checked by phone and published through the services and the whole workflow; so are the
+    first ``via_services`` articles (all when None): save, submit, pass the fact-check, approve,
+    publish. The rest are written in bulk as the services write them (working copy, links, revision,
+    workflow log) and their live rows are built with the publish path's own functions
+    (``article_live_data``, ``render_markdown``, ``store_payload``); a sample of them is published
+    again with ``live_publish`` itself, which must change nothing."""
     import django
 
     django.setup()
@@ -191,6 +197,7 @@ def load_content(*, articles: int, via_services: int | None) -> None:
 
     from cms.models import Article, Category, Hotline, LiveArticle, Region, Revision, Source, TransitionLog
     from cms.models.regions import RegionLevel
+    from cms.rendering import render_markdown
     from cms.services import live, workflow
     from cms.services.factchecks import factcheck_record
     from cms.services.revisions import content_save, snapshot
@@ -386,11 +393,18 @@ def load_content(*, articles: int, via_services: int | None) -> None:
                 f" ({elapsed / done * 1000:.1f} ms each)"
             )
 
-    # The rest: working copies, links, revisions and workflow logs in bulk; then the publish path.
+    # The rest in bulk: working copies, links, revisions and workflow logs as the services write them;
+    # live rows with the publish path's own builders (article_live_data, render_markdown,
+    # store_payload). A sample is then published again with live_publish itself and must not change.
     t0 = time.monotonic()
-    through = {
-        name: getattr(Article, name).through for name in ("regions", "policies", "hotlines", "sources")
-    }
+    links = {"regions": "region", "policies": "policy", "hotlines": "hotline", "sources": "source"}
+    steps = [
+        (Action.SUBMIT, State.DRAFT, State.IN_REVIEW, editor),
+        (Action.PASS_CHECK, State.IN_REVIEW, State.IN_REVIEW, checker),
+        (Action.APPROVE, State.IN_REVIEW, State.APPROVED, publisher),
+        (Action.PUBLISH, State.APPROVED, State.PUBLISHED, publisher),
+    ]
+    bulk_ids: list[int] = []
     bulk = 500
     for start in range(honest, articles, bulk):
         numbers = range(start, min(start + bulk, articles))
@@ -399,11 +413,11 @@ def load_content(*, articles: int, via_services: int | None) -> None:
             made = Article.objects.bulk_create(
                 [Article(**s["fields"], author=editor, state=State.PUBLISHED, lock_version=1) for s in specs]
             )
-            for name, model in through.items():
-                column = model._meta.get_field(name[:-1] if name != "policies" else "policy").attname
+            for name, column in links.items():
+                model = getattr(Article, name).through
                 model.objects.bulk_create(
                     [
-                        model(article_id=a.pk, **{column: v})
+                        model(article_id=a.pk, **{f"{column}_id": v})
                         for a, s in zip(made, specs, strict=True)
                         for v in s["m2m"][name]
                     ]
@@ -421,16 +435,9 @@ def load_content(*, articles: int, via_services: int | None) -> None:
                     for a, s, n in zip(made, specs, numbers, strict=True)
                 ]
             )
-            Article.objects.bulk_update(
-                [setattr(a, "approved_revision", r) or a for a, r in zip(made, revisions, strict=True)],
-                ["approved_revision"],
-            )
-            steps = [
-                (Action.SUBMIT, State.DRAFT, State.IN_REVIEW, editor),
-                (Action.PASS_CHECK, State.IN_REVIEW, State.IN_REVIEW, checker),
-                (Action.APPROVE, State.IN_REVIEW, State.APPROVED, publisher),
-                (Action.PUBLISH, State.APPROVED, State.PUBLISHED, publisher),
-            ]
+            for article, revision in zip(made, revisions, strict=True):
+                article.approved_revision = revision
+            Article.objects.bulk_update(made, ["approved_revision"])
             TransitionLog.objects.bulk_create(
                 [
                     TransitionLog(
@@ -446,18 +453,79 @@ def load_content(*, articles: int, via_services: int | None) -> None:
                     for action, before, after, actor in steps
                 ]
             )
+            lives = []
             for article, revision, n in zip(made, revisions, numbers, strict=True):
-                live.live_publish(item=article, revision=revision, now=times[n])
+                content = revision.content
+                lives.append(
+                    LiveArticle(
+                        article=article,
+                        revision=revision,
+                        slug=content["slug"],
+                        title=content["title"],
+                        summary=content["summary"],
+                        body_html=render_markdown(content["body"]),
+                        category=content["category"],
+                        data=live.article_live_data(content),
+                        published_at=times[n],
+                        updated_at=times[n],
+                    )
+                )
+            LiveArticle.objects.bulk_create(lives)
+            for name, column in links.items():
+                if name == "sources":
+                    continue
+                model = getattr(LiveArticle, name).through
+                model.objects.bulk_create(
+                    [
+                        model(livearticle_id=a.pk, **{f"{column}_id": v})
+                        for a, s in zip(made, specs, strict=True)
+                        for v in s["m2m"][name]
+                    ]
+                )
+            for live_article in lives:
+                live.store_payload(live_article)
+        bulk_ids += [a.pk for a in made]
         done = numbers[-1] + 1 - honest
         if (start - honest) // bulk % 4 == 3 or numbers[-1] + 1 == articles:
             elapsed = time.monotonic() - t0
-            log(f"  {done} articles in bulk, published with live_publish: {elapsed:.1f} s")
+            log(f"  {done} articles in bulk, with the publish path's builders: {elapsed:.1f} s")
+    if bulk_ids:
+        check_bulk_like_publish(rng.sample(bulk_ids, min(len(bulk_ids), 50)))
 
     live_count = LiveArticle.objects.count()
     empty = LiveArticle.objects.filter(payload={}).count()
     if live_count != articles or empty:
         raise CheckFailed(f"{live_count} live articles (wanted {articles}), {empty} without payload")
     log(f"  loaded in {time.monotonic() - started:.1f} s")
+
+
+def check_bulk_like_publish(pks: list[int]) -> None:
+    """Publishing a bulk-made article again with ``live_publish`` itself (at the same time, rolled
+    back) must leave its live row, payload, search text and links exactly as they are."""
+    from django.db import transaction
+
+    from cms.models import Article, LiveArticle
+    from cms.services import live
+
+    def state(pk: int) -> dict:
+        row = LiveArticle.objects.filter(pk=pk).values().get()
+        row["links"] = {
+            name: sorted(getattr(LiveArticle.objects.get(pk=pk), name).values_list("pk", flat=True))
+            for name in ("regions", "policies", "hotlines", "hospitals")
+        }
+        return row
+
+    with transaction.atomic():
+        for pk in pks:
+            before = state(pk)
+            article = Article.objects.select_related("approved_revision").get(pk=pk)
+            live.live_publish(item=article, revision=article.approved_revision, now=before["updated_at"])
+            after = state(pk)
+            if before != after:
+                changed = sorted(k for k in before if before[k] != after.get(k))
+                raise CheckFailed(f"article {pk}: live_publish would change {changed} of the bulk-made row")
+        transaction.set_rollback(True)
+    log(f"  {len(pks)} bulk-made articles published again with live_publish: identical")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -724,50 +792,133 @@ def check_same_json(scenario: Scenario, api: Server, baseline: Server) -> str:
     return f"count {api_body['count']}, {len(api_body['results'])} results"
 
 
-@dataclass(frozen=True)
+# wrk reports each slice through this script: its whole latency histogram (microseconds), so that
+# slices can be merged into exact percentiles, and its counts of requests, time and errors.
+WRK_SCRIPT = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("SLICE %d %d %d %d\\n", summary.requests, summary.duration,
+    e.status, e.connect + e.read + e.write + e.timeout))
+  for i = 1, #latency do
+    local value, count = latency(i)
+    io.write(string.format("LATENCY %d %d\\n", value, count))
+  end
+end
+"""
+
+
+@dataclass
 class Measurement:
-    requests_per_second: float
-    p50_ms: float
-    p99_ms: float
-    requests: int
-    bad_responses: int
-    socket_errors: int
+    """What wrk saw of one server in one scenario, merged over its slices."""
+
+    requests: int = 0
+    microseconds: int = 0
+    bad_responses: int = 0
+    socket_errors: int = 0
+    histogram: dict[int, int] = field(default_factory=dict)
+
+    def add(self, output: str) -> None:
+        slices = re.findall(r"^SLICE (\d+) (\d+) (\d+) (\d+)$", output, re.MULTILINE)
+        if len(slices) != 1:
+            raise CheckFailed(f"unexpected wrk output:\n{output}")
+        requests, microseconds, bad, errors = (int(v) for v in slices[0])
+        self.requests += requests
+        self.microseconds += microseconds
+        self.bad_responses += bad
+        self.socket_errors += errors
+        for value, count in re.findall(r"^LATENCY (\d+) (\d+)$", output, re.MULTILINE):
+            self.histogram[int(value)] = self.histogram.get(int(value), 0) + int(count)
+
+    @property
+    def requests_per_second(self) -> float:
+        return self.requests / self.microseconds * 1e6 if self.microseconds else 0.0
+
+    def percentile_ms(self, percent: float) -> float:
+        """As wrk computes it (stats_percentile), over the merged histogram."""
+        total = sum(self.histogram.values())
+        rank = round(percent / 100 * total + 0.5)
+        seen = 0
+        for value in sorted(self.histogram):
+            seen += self.histogram[value]
+            if seen >= rank:
+                return value / 1000
+        return math.nan
+
+    @property
+    def p50_ms(self) -> float:
+        return self.percentile_ms(50)
+
+    @property
+    def p99_ms(self) -> float:
+        return self.percentile_ms(99)
 
 
-UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
-
-
-def parse_wrk(output: str) -> Measurement:
-    def latency(percent: str) -> float:
-        match = re.search(rf"^\s*{percent}%\s+([\d.]+)(us|ms|s|m)\s*$", output, re.MULTILINE)
-        if not match:
-            raise CheckFailed(f"no {percent}% latency in wrk's output:\n{output}")
-        return float(match[1]) * UNITS_MS[match[2]]
-
-    rps = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.MULTILINE)
-    total = re.search(r"^\s*(\d+) requests in", output, re.MULTILINE)
-    if not rps or not total:
-        raise CheckFailed(f"unexpected wrk output:\n{output}")
-    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
-    return Measurement(
-        requests_per_second=float(rps[1]),
-        p50_ms=latency("50"),
-        p99_ms=latency("99"),
-        requests=int(total[1]),
-        bad_responses=int(bad[1]) if bad else 0,
-        socket_errors=sum(int(n) for n in errors.groups()) if errors else 0,
-    )
-
-
-def run_wrk(wrk: str, url: str, *, seconds: float, connections: int) -> Measurement:
-    args = [wrk, "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s", url]
+def run_wrk(wrk: str, script: Path, url: str, *, seconds: int, connections: int) -> str:
+    args = [wrk, "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script), url]
     result = subprocess.run(  # noqa: S603 -- wrk found on PATH, fixed arguments, URL on 127.0.0.1
         args, capture_output=True, text=True, timeout=seconds + 60, check=False
     )
     if result.returncode != 0:
         raise CheckFailed(f"wrk failed ({result.returncode}): {result.stderr or result.stdout}")
-    return parse_wrk(result.stdout)
+    return result.stdout
+
+
+def measure(wrk: str, script: Path, scenario: Scenario, servers: list, args) -> list[Measurement]:
+    """Warm each server up, then measure them in alternating slices (A B, B A, A B …), so that a
+    drift or whatever else the machine does falls on both alike."""
+    for server in servers:
+        if args.warmup > 0:
+            run_wrk(
+                wrk, script, server.base + scenario.path, seconds=args.warmup, connections=args.connections
+            )
+    results = [Measurement() for _ in servers]
+    for round_ in range(args.slices):
+        order = list(zip(servers, results, strict=True))
+        for server, measured in order if round_ % 2 == 0 else reversed(order):
+            output = run_wrk(
+                wrk,
+                script,
+                server.base + scenario.path,
+                seconds=args.slice_seconds,
+                connections=args.connections,
+            )
+            measured.add(output)
+    for server, measured in zip(servers, results, strict=True):
+        if measured.bad_responses or measured.socket_errors or not measured.requests:
+            raise CheckFailed(
+                f"({scenario.key}) {server.name}: {measured.bad_responses} non-2xx answers, "
+                f"{measured.socket_errors} socket errors in {measured.requests} requests"
+            )
+        log(
+            f"  ({scenario.key}) {server.name:<8} {measured.requests_per_second:8.1f} req/s, "
+            f"p50 {measured.p50_ms:.2f} ms, p99 {measured.p99_ms:.2f} ms ({measured.requests} requests)"
+        )
+    return results
+
+
+def background_cpu(seconds: float = 2.0) -> float | None:
+    """The share of the machine's CPU busy while our servers are idle: other processes disturb the
+    measurement (None where /proc/stat is missing)."""
+
+    def sample() -> tuple[int, int]:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+        return sum(fields), fields[3] + fields[4]
+
+    try:
+        total1, idle1 = sample()
+        time.sleep(seconds)
+        total2, idle2 = sample()
+    except (OSError, ValueError, IndexError):
+        return None
+    return 1 - (idle2 - idle1) / max(1, total2 - total1)
+
+
+def warn_if_busy(when: str) -> None:
+    busy = background_cpu()
+    if busy is None:
+        return
+    note = "" if busy < 0.15 else "  WARNING: other processes are using the CPU; the figures are disturbed"
+    log(f"CPU busy {when}, with the servers idle: {busy:.0%}{note}")
 
 
 def require_wrk() -> str:
@@ -801,15 +952,22 @@ def baseline_env(url: str) -> dict[str, str]:
     return env
 
 
+def pad(text: str, width: int) -> str:
+    """Left-justify for a terminal, where Chinese characters take two columns."""
+    columns = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(0, width - columns)
+
+
 def verdict(met: bool) -> str:
     return "target met" if met else "target missed"
 
 
-def report(rows: list[tuple[Scenario, Measurement, Measurement]], seconds: float, connections: int) -> None:
+def report(rows: list[tuple[Scenario, Measurement, Measurement]], args: argparse.Namespace) -> None:
     log("")
     log(
-        f"wrk, {seconds:g} s per scenario and server, 1 thread, {connections} connections; "
-        f"gunicorn, 2 sync workers each; {PAGE_SIZE} items a page"
+        f"wrk, 1 thread, {args.connections} connections, {args.seconds} s per scenario and server"
+        f" ({args.slices} slices of {args.slice_seconds} s, alternating API and baseline);"
+        f" gunicorn, 2 sync workers each; {PAGE_SIZE} items a page"
     )
     header = f"{'scenario':<28} {'server':<9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}  {'API/baseline':>12}"
     log(header)
@@ -817,7 +975,10 @@ def report(rows: list[tuple[Scenario, Measurement, Measurement]], seconds: float
     for scenario, api, base in rows:
         ratio = api.requests_per_second / base.requests_per_second if base.requests_per_second else 0.0
         label = f"({scenario.key}) {scenario.label}"
-        log(f"{label:<28} {'API':<9} {api.requests_per_second:>9.1f} {api.p50_ms:>8.2f} {api.p99_ms:>8.2f}")
+        log(
+            f"{pad(label, 28)} {'API':<9} {api.requests_per_second:>9.1f}"
+            f" {api.p50_ms:>8.2f} {api.p99_ms:>8.2f}"
+        )
         log(
             f"{'':<28} {'baseline':<9} {base.requests_per_second:>9.1f}"
             f" {base.p50_ms:>8.2f} {base.p99_ms:>8.2f}"
@@ -855,25 +1016,14 @@ def benchmark(args: argparse.Namespace) -> None:
             for scenario in plan:
                 compared = check_same_json(scenario, api, baseline)
                 log(f"  ({scenario.key}) {scenario.path}: same JSON ({compared})")
+            warn_if_busy("before measuring")
+            script = Path(workdir) / "histogram.lua"
+            script.write_text(WRK_SCRIPT)
             rows = []
             for scenario in plan:
-                results = []
-                for server in (api, baseline):
-                    url = server.base + scenario.path
-                    run_wrk(wrk, url, seconds=args.warmup, connections=args.connections)
-                    measured = run_wrk(wrk, url, seconds=args.seconds, connections=args.connections)
-                    if measured.bad_responses or measured.socket_errors or not measured.requests:
-                        raise CheckFailed(
-                            f"({scenario.key}) {server.name}: {measured.bad_responses} non-2xx answers, "
-                            f"{measured.socket_errors} socket errors in {measured.requests} requests"
-                        )
-                    results.append(measured)
-                    log(
-                        f"  ({scenario.key}) {server.name:<8} {measured.requests_per_second:8.1f} req/s, "
-                        f"p50 {measured.p50_ms:.2f} ms, p99 {measured.p99_ms:.2f} ms"
-                    )
-                rows.append((scenario, *results))
-            report(rows, args.seconds, args.connections)
+                rows.append((scenario, *measure(wrk, script, scenario, [api, baseline], args)))
+            warn_if_busy("after measuring")
+            report(rows, args)
     finally:
         for server in reversed(servers):
             server.stop()
@@ -885,10 +1035,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.api_bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=10_000, help="published articles to load (10000)")
     parser.add_argument(
-        "--seconds", type=float, default=10, help="measured seconds per scenario and server (10)"
+        "--seconds", type=int, default=10, help="measured seconds per scenario and server (10)"
     )
     parser.add_argument(
-        "--warmup", type=float, default=2, help="unmeasured seconds before each measurement (2)"
+        "--slices",
+        type=int,
+        default=2,
+        help="the measured seconds are cut into this many slices, alternating API and baseline (2: "
+        "API, baseline, baseline, API); more slices share out a noisy machine more evenly but lose more "
+        "of the slowest requests, which are cut off at the end of each slice",
+    )
+    parser.add_argument(
+        "--warmup", type=int, default=2, help="unmeasured seconds per server before each scenario (2)"
     )
     parser.add_argument(
         "--connections", type=int, default=2, help="wrk connections (2; the servers have 2 workers)"
@@ -902,22 +1060,26 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--via-services",
         type=int,
-        default=None,
+        default=500,
         metavar="N",
-        help="articles taken through the whole workflow one by one; the rest are created in bulk and "
-        "published with live_publish (default: all of them)",
+        help="articles taken one by one through the whole workflow (500; about 70 ms each); the rest "
+        "are created in bulk with the publish path's own builders",
     )
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL, help=f"({DEFAULT_DATABASE_URL})")
     parser.add_argument("--load-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.reuse_db:
         args.keep_db = True
-    if args.articles < 1 or args.seconds <= 0 or args.connections < 1:
-        parser.error("--articles, --seconds and --connections must be positive")
+    if min(args.articles, args.seconds, args.connections, args.slices) < 1 or args.warmup < 0:
+        parser.error("--articles, --seconds, --slices and --connections must be positive")
+    args.slices = min(args.slices, args.seconds)
+    args.slice_seconds = args.seconds // args.slices
+    args.seconds = args.slice_seconds * args.slices
     return args
 
 
 def _terminate(signum, frame):
+    print("\nTerminated: stopping the servers.", file=sys.stderr, flush=True)
     raise SystemExit(128 + signum)
 
 

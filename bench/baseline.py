@@ -8,13 +8,13 @@ what the API would cost with no framework at all. Served by gunicorn like the AP
 
 It knows only what the benchmark asks: ``GET /api/v1/articles/`` with ``page_size``, ``page``,
 ``region`` and ``q``, and ``GET /api/v1/articles/<slug>/``. The envelope and its ``next``/``previous``
-links are built as Django REST framework's ``PageNumberPagination`` builds them.
+links are built as the API builds them (api/views.py, ``LiveListView``).
 """
 
 import json
 import os
 import re
-from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qs, parse_qsl, quote, urlencode
 
 import psycopg
 
@@ -22,6 +22,7 @@ LIST_PATH = "/api/v1/articles/"
 DETAIL_PATH = re.compile(r"^/api/v1/articles/(?P<slug>[^/]+)/$")
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+MAX_TERMS = 5
 JSON = "application/json"
 
 _connection: psycopg.Connection | None = None
@@ -70,28 +71,16 @@ def list_query(*, region: str | None, terms: list[str]) -> tuple[str, list]:
     return sql, [*params, *rank_params, *params]
 
 
-def replace_query_param(url: str, key: str, value) -> str:
-    """As ``rest_framework.utils.urls.replace_query_param``."""
-    scheme, netloc, path, query, fragment = urlsplit(url)
-    query_dict = parse_qs(query, keep_blank_values=True)
-    query_dict[key] = [str(value)]
-    return urlunsplit((scheme, netloc, path, urlencode(sorted(query_dict.items()), doseq=True), fragment))
-
-
-def remove_query_param(url: str, key: str) -> str:
-    """As ``rest_framework.utils.urls.remove_query_param``."""
-    scheme, netloc, path, query, fragment = urlsplit(url)
-    query_dict = parse_qs(query, keep_blank_values=True)
-    query_dict.pop(key, None)
-    return urlunsplit((scheme, netloc, path, urlencode(sorted(query_dict.items()), doseq=True), fragment))
-
-
-def absolute_url(environ) -> str:
+def page_url(environ, page: int) -> str:
+    """As the API links pages: its own absolute URL with ``page`` set in place (or appended), every
+    other parameter kept in the order the client sent it."""
+    query: dict[str, list[str]] = {}
+    for key, value in parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True):
+        query.setdefault(key, []).append(value)
+    query["page"] = [str(page)]
     host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
-    query = environ.get("QUERY_STRING", "")
-    return f"{environ['wsgi.url_scheme']}://{host}{environ.get('PATH_INFO', '')}" + (
-        f"?{query}" if query else ""
-    )
+    path = quote(environ.get("PATH_INFO", "").encode("latin-1"))
+    return f"{environ['wsgi.url_scheme']}://{host}{path}?{urlencode(query, doseq=True)}"
 
 
 def positive_int(value: str | None, default: int) -> int | None:
@@ -117,19 +106,13 @@ def article_list(environ) -> tuple[str, bytes]:
     if region:
         # A province (440000) covers every code under 44, a city (440800) every code under 4408.
         region = region[:2] if region.endswith("0000") else region[:4] if region.endswith("00") else region
-    terms = params.get("q", "").split()
+    terms = params.get("q", "").split()[:MAX_TERMS]
     sql, args = list_query(region=region or None, terms=terms)
     count, results = connection().execute(sql, [*args, size, (page - 1) * size]).fetchone()
     if page > 1 and results == "[]":
         return "404 Not Found", b'{"detail":"Invalid page."}'
-    url = absolute_url(environ)
-    following = replace_query_param(url, "page", page + 1) if page * size < count else None
-    if page == 1:
-        previous = None
-    elif page == 2:
-        previous = remove_query_param(url, "page")
-    else:
-        previous = replace_query_param(url, "page", page - 1)
+    following = page_url(environ, page + 1) if page * size < count else None
+    previous = page_url(environ, page - 1) if page > 1 else None
     head = f'{{"count":{count},"next":{json.dumps(following)},"previous":{json.dumps(previous)},"results":'
     return "200 OK", head.encode() + results.encode() + b"}"
 
