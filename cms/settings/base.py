@@ -115,6 +115,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": env("DJANGO_API_THROTTLE_ANON", default="120/minute")},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
+    # Throttle by the address the server sees, never by a client-supplied X-Forwarded-For; behind N
+    # trusted proxies set DJANGO_API_NUM_PROXIES=N.
+    "NUM_PROXIES": env.int("DJANGO_API_NUM_PROXIES", default=0),
 }
 API_PAGE_SIZE = 20
 API_MAX_PAGE_SIZE = 100
