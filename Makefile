@@ -41,6 +41,11 @@ messages: install
 		--ignore '.venv/*' --ignore 'tests/*' --ignore 'scripts/*' --ignore 'demo/*'
 	$(BIN)/python manage.py compilemessages -l zh_Hans --ignore ".venv/*"
 
+# The API benchmark: 10,000 published articles, gunicorn (2 workers) against a psycopg baseline, wrk.
+bench: install
+	command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+	$(BIN)/python -m bench.api_bench $(BENCH_ARGS)
+
 migrations-check: install
 	$(LOCAL) $(BIN)/python manage.py makemigrations --check --dry-run
 
