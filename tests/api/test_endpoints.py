@@ -11,6 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from cms.models import Flag, Hospital, Hotline
+from cms.services.flags import flag_raise, flag_resolve
 from cms.services.live import live_update_verification
 from tests.factories import region
 
@@ -472,19 +473,31 @@ def test_outdated_filter_looks_at_open_flags(catalog, get_json):
     assert get_json(query("articles/", outdated=""))["count"] == 5
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: an article with an open Flag matches ?outdated=true but its payload still says "
-    "outdated.flagged=false with no reasons (store_payload never passes outdated_reasons)",
-)
-def test_a_flagged_article_says_so_in_its_payload(catalog, get_json):
-    article = catalog["articles"]["guangdong"]
-    Flag.objects.create(article=article, kind="policy_expired", public_reason="该政策已于 2025 年失效")
-    assert slugs(get_json(query("articles/", outdated="true"))) == [article.slug]
-    assert get_json(f"{API}/articles/{article.slug}/")["outdated"] == {
-        "flagged": True,
-        "reasons": ["该政策已于 2025 年失效"],
+def test_raised_flags_show_in_the_payload_and_the_filter(catalog, get_json, settled):
+    """Flags are raised and resolved through cms.services.flags, which rebuild the live JSON."""
+    articles = catalog["articles"]
+    url = f"{API}/articles/{articles['guangdong'].slug}/"
+    before = get_json(url)
+    _, created = flag_raise(
+        item=articles["guangdong"], kind="policy_expired", key="p1", public_reason="该政策已于 2025 年失效"
+    )
+    assert created
+    _, again = flag_raise(
+        item=articles["guangdong"], kind="policy_expired", key="p1", public_reason="该政策已于 2025 年失效"
+    )
+    assert not again  # raised once
+    flag_raise(item=articles["lianyungang"], kind="review_due", key="r1", public_reason="待复核")
+    assert flag_resolve(item=articles["lianyungang"]) == 1
+    after = get_json(url)
+    assert after["outdated"] == {"flagged": True, "reasons": ["该政策已于 2025 年失效"]}
+    assert after["updated_at"] > before["updated_at"]  # sync clients see the change
+    assert {k: v for k, v in after.items() if k not in ("outdated", "updated_at")} == {
+        k: v for k, v in before.items() if k not in ("outdated", "updated_at")
     }
+    assert slugs(get_json(query("articles/", outdated="true"))) == [articles["guangdong"].slug]
+    resolved = get_json(f"{API}/articles/{articles['lianyungang'].slug}/")
+    assert resolved["outdated"] == {"flagged": False, "reasons": []}
+    assert articles["guangdong"].slug in slugs(get_json(query("sync/articles/", cursor="0", outdated="true")))
 
 
 @pytest.mark.parametrize(
