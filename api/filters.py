@@ -2,6 +2,7 @@
 value is a 400, never a 500 and never silently ignored."""
 
 import django_filters as filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 
@@ -18,6 +19,33 @@ SINCE_HELP = "只返回此时间之后更新的内容（ISO 8601，如 2025-03-2
 def validate_region_code(value: str) -> None:
     if not (len(value) == 6 and value.isdigit()) or not Region.objects.filter(pk=value).exists():
         raise ValidationError(f"“{value[:20]}”不是已知的 6 位行政区划代码。")
+
+
+class StrictBooleanField(forms.Field):
+    """``true`` or ``false``; anything else is an error, where Django's NullBooleanField would quietly
+    read it as "no filter"."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if value in ("true", "false"):
+            return value == "true"
+        raise ValidationError("应为 true 或 false。")
+
+
+class BooleanFilter(filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class IdFilter(filters.NumberFilter):
+    """A whole, positive database id: ``3.5`` is an error, not id 3."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
 
 
 class RegionCodeFilter(filters.CharFilter):
@@ -42,10 +70,8 @@ class RegionCodeFilter(filters.CharFilter):
 class ArticleFilter(filters.FilterSet):
     region = RegionCodeFilter(through=LiveArticle.regions.through)
     category = filters.ChoiceFilter(field_name="category", choices=Category.choices, help_text="分类")
-    policy = filters.NumberFilter(method="filter_policy", help_text="政策编号：只返回涉及该政策的文章。")
-    outdated = filters.BooleanFilter(
-        method="filter_outdated", help_text="true：只返回被标记为可能过时的文章。"
-    )
+    policy = IdFilter(method="filter_policy", help_text="政策编号：只返回涉及该政策的文章。")
+    outdated = BooleanFilter(method="filter_outdated", help_text="true：只返回被标记为可能过时的文章。")
     updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gt", help_text=SINCE_HELP)
 
     class Meta:
@@ -78,7 +104,7 @@ class HospitalFilter(filters.FilterSet):
     region = RegionCodeFilter()
     level = filters.ChoiceFilter(field_name="level", choices=HospitalLevel.choices, help_text="医院等级")
     kind = filters.ChoiceFilter(field_name="kind", choices=HospitalKind.choices, help_text="医院类别")
-    designated = filters.BooleanFilter(field_name="designated", help_text="是否医保定点")
+    designated = BooleanFilter(field_name="designated", help_text="是否医保定点")
     verification_status = filters.ChoiceFilter(
         field_name="verification_status", choices=VerificationStatus.choices, help_text="核查状态"
     )

@@ -6,6 +6,7 @@ import base64
 import binascii
 import datetime
 import json
+import re
 import socket
 from urllib.parse import urlencode, urlparse
 
@@ -40,6 +41,7 @@ def ordering_parameter(fields) -> OpenApiParameter:
     return OpenApiParameter("ordering", str, description=f"排序字段：{names}；前加 - 为倒序")
 
 
+_DIGITS = re.compile(r"[0-9]{1,9}")  # ASCII only: "²".isdigit() is True but int("²") fails
 MAX_VALUE_LENGTH = 200
 MAX_TERMS = 5
 MAX_PAGE = 100_000
@@ -76,7 +78,7 @@ def _int_parameter(request, name: str, default: int, low: int, high: int) -> int
     raw = request.GET.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or not (low <= int(raw) <= high):
+    if not _DIGITS.fullmatch(raw) or not (low <= int(raw) <= high):
         raise ValidationError({name: [f"应为 {low} 到 {high} 之间的整数。"]})
     return int(raw)
 
@@ -144,7 +146,7 @@ class LiveListView(ReadView):
     def order(self, request, queryset: QuerySet) -> QuerySet:
         ordering = request.GET.get("ordering", "")
         if ordering:
-            if ordering.lstrip("-") not in self.ordering_fields:
+            if ordering.removeprefix("-") not in self.ordering_fields:
                 raise ValidationError(
                     {"ordering": [f"只能按 {', '.join(self.ordering_fields)} 排序（前加 - 为倒序）。"]}
                 )
