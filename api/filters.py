@@ -5,6 +5,7 @@ import django_filters as filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
+from rest_framework import exceptions
 
 from cms.models import LiveArticle, LiveHospital, LiveHotline, Region
 from cms.models.content import Category, HospitalKind, HospitalLevel, Purpose
@@ -48,19 +49,28 @@ class IdFilter(filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+def validate_region_format(value: str) -> None:
+    if not (len(value) == 6 and value.isascii() and value.isdigit()):
+        raise ValidationError(f"“{value[:20]}”不是已知的 6 位行政区划代码。")
+
+
 class RegionCodeFilter(filters.CharFilter):
-    """A region and everything under it: division codes are hierarchical (44 → 4408 → 440883)."""
+    """A region and everything under it: division codes are hierarchical (44 → 4408 → 440883). One
+    query finds the region's level (an unknown code is a 400), the filter is a prefix match."""
 
     def __init__(self, *args, through=None, **kwargs):
         kwargs.setdefault("help_text", REGION_HELP)
-        kwargs.setdefault("validators", [validate_region_code])
+        kwargs.setdefault("validators", [validate_region_format])
         super().__init__(*args, **kwargs)
         self.through = through
 
     def filter(self, qs, value):
         if not value:
             return qs
-        prefix = Region.objects.get(pk=value).code_prefix
+        level = Region.objects.filter(pk=value).values_list("level", flat=True).first()
+        if level is None:
+            raise exceptions.ValidationError({self.field_name: [f"“{value}”不是已知的 6 位行政区划代码。"]})
+        prefix = Region(code=value, level=level).code_prefix
         if self.through is None:
             return qs.filter(region__code__startswith=prefix)
         links = self.through.objects.filter(livearticle_id=OuterRef("pk"), region__code__startswith=prefix)

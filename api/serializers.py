@@ -142,6 +142,10 @@ def sync_page(serializer: type[serializers.Serializer]) -> serializers.Serialize
         (serializers.Serializer,),
         {
             "next_cursor": serializers.CharField(help_text="下次同步时传入的游标"),
-            "results": serializer(many=True),
+            "results": serializer(many=True, help_text="新发布或有变化的条目（完整内容）"),
+            "removed": serializers.ListField(
+                child=serializers.IntegerField(),
+                help_text="已撤下的条目编号：客户端应删除它们（不受筛选条件限制）",
+            ),
         },
     )

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CmsConfig(AppConfig):
     name = "cms"
     verbose_name = _("Editorial content")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (connects the receivers)

@@ -1,7 +1,7 @@
 from .content import Article, Category, Hospital, HospitalKind, HospitalLevel, HospitalPhone, Hotline, Purpose
 from .history import FactCheck, Flag, FlagKind, Method, RefusedEdit, Revision, Subject, TransitionLog, Verdict
 from .imports import DumpImport
-from .live import LiveArticle, LiveHospital, LiveHotline
+from .live import LiveArticle, LiveClock, LiveHospital, LiveHotline, LiveRemoval
 from .regions import Region, RegionAreaCode, RegionLevel
 from .sources import Source
 from .verification import PhoneKind, VerificationStatus
@@ -19,8 +19,10 @@ __all__ = [
     "HospitalPhone",
     "Hotline",
     "LiveArticle",
+    "LiveClock",
     "LiveHospital",
     "LiveHotline",
+    "LiveRemoval",
     "Method",
     "PhoneKind",
     "Purpose",

@@ -17,6 +17,8 @@ class LiveFields(models.Model):
     data = models.JSONField(_("related items"), default=dict)
     published_at = models.DateTimeField(_("published at"))
     updated_at = models.DateTimeField(_("updated at"), db_index=True)
+    # The LiveClock tick of the row's last change: commit-ordered, so a sync cursor never skips a row.
+    seq = models.BigIntegerField(_("change sequence"), default=0)
 
     class Meta:
         abstract = True
@@ -57,7 +59,10 @@ class LiveArticle(LiveFields):
     )
 
     class Meta:
-        indexes = [models.Index(fields=["updated_at", "article"], name="livearticle_updated_pk")]
+        indexes = [
+            models.Index(fields=["updated_at", "article"], name="livearticle_updated_pk"),
+            models.Index(fields=["seq", "article"], name="livearticle_seq_pk"),
+        ]
         verbose_name = _("live article")
         verbose_name_plural = _("live articles")
 
@@ -84,7 +89,10 @@ class LiveHotline(LiveFields, LiveVerification):
     service_hours = models.CharField(_("service hours"), max_length=200, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["updated_at", "hotline"], name="livehotline_updated_pk")]
+        indexes = [
+            models.Index(fields=["updated_at", "hotline"], name="livehotline_updated_pk"),
+            models.Index(fields=["seq", "hotline"], name="livehotline_seq_pk"),
+        ]
         verbose_name = _("live hotline")
         verbose_name_plural = _("live hotlines")
 
@@ -112,9 +120,48 @@ class LiveHospital(LiveFields, LiveVerification):
     designated = models.BooleanField(_("designated for medical insurance"))
 
     class Meta:
-        indexes = [models.Index(fields=["updated_at", "hospital"], name="livehospital_updated_pk")]
+        indexes = [
+            models.Index(fields=["updated_at", "hospital"], name="livehospital_updated_pk"),
+            models.Index(fields=["seq", "hospital"], name="livehospital_seq_pk"),
+        ]
         verbose_name = _("live hospital")
         verbose_name_plural = _("live hospitals")
 
     def __str__(self) -> str:
         return self.name
+
+
+class LiveClock(models.Model):
+    """One row: a counter ticked by every transaction that changes what readers see, and the time of
+    the last change. Ticking locks the row until commit, so ticks are in commit order: a reader that
+    has seen tick N can never later find a committed change numbered below N. Sync cursors and list
+    Last-Modified headers are read from here."""
+
+    seq = models.BigIntegerField(_("change sequence"), default=0)
+    changed_at = models.DateTimeField(_("last change"))
+
+    class Meta:
+        verbose_name = _("live clock")
+        verbose_name_plural = _("live clock")
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="liveclock_single_row")]
+
+    def __str__(self) -> str:
+        return f"{self.seq} @ {self.changed_at:%Y-%m-%d %H:%M:%S}"
+
+
+class LiveRemoval(models.Model):
+    """What was withdrawn from readers, so that a syncing client learns to delete it."""
+
+    kind = models.CharField(_("kind"), max_length=16)
+    item_id = models.BigIntegerField(_("item id"))
+    seq = models.BigIntegerField(_("change sequence"))
+    removed_at = models.DateTimeField(_("removed at"))
+
+    class Meta:
+        verbose_name = _("removal from the live site")
+        verbose_name_plural = _("removals from the live site")
+        constraints = [models.UniqueConstraint(fields=["kind", "item_id"], name="liveremoval_unique")]
+        indexes = [models.Index(fields=["kind", "seq", "item_id"], name="liveremoval_kind_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.item_id}"

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from cms.models import Flag, LiveArticle
 from cms.models.history import ItemLink
-from cms.services.live import store_payload
+from cms.services.live import live_tick, store_payload
 
 
 @transaction.atomic
@@ -37,6 +37,8 @@ def flag_resolve(*, item, kind: str | None = None) -> int:
 
 
 def _refresh_live(item) -> None:
+    if item._meta.model_name == "article":
+        live_tick()
     live = (
         LiveArticle.objects.filter(pk=item.pk).select_related("revision").first()
         if item._meta.model_name == "article"

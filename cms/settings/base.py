@@ -41,7 +41,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # ETag from the content and 304 answers to If-None-Match / If-Modified-Since.
-    "django.middleware.http.ConditionalGetMiddleware",
+    "cms.middleware.ConditionalGetMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"

@@ -1,4 +1,3 @@
-import datetime
 import json
 
 import pytest
@@ -188,13 +187,6 @@ def get_json(client):
         return json.loads(response.content) if response.content else None
 
     return go
-
-
-@pytest.fixture
-def settled(monkeypatch):
-    """Sync holds back rows younger than api.views.SYNC_SETTLE; tests that publish and read at once
-    shorten it to nothing (test_sync.py checks the window itself)."""
-    monkeypatch.setattr("api.views.SYNC_SETTLE", datetime.timedelta(0))
 
 
 def throttle_settings(rate: str) -> dict:

@@ -397,7 +397,7 @@ REGION_TREE = [
 
 
 @pytest.mark.parametrize(("code", "articles", "hotlines", "hospitals"), REGION_TREE)
-def test_region_filter_follows_the_tree(catalog, settled, get_json, code, articles, hotlines, hospitals):
+def test_region_filter_follows_the_tree(catalog, get_json, code, articles, hotlines, hospitals):
     """A province matches its cities and counties, a city its counties, a county only itself."""
     body = get_json(query("articles/", region=code))
     assert set(slugs(body)) == slug_of(catalog, *articles)
@@ -472,7 +472,7 @@ def test_outdated_filter_looks_at_open_flags(catalog, get_json):
     assert get_json(query("articles/", outdated=""))["count"] == 5
 
 
-def test_raised_flags_show_in_the_payload_and_the_filter(catalog, get_json, settled):
+def test_raised_flags_show_in_the_payload_and_the_filter(catalog, get_json):
     """Flags are raised and resolved through cms.services.flags, which rebuild the live JSON."""
     articles = catalog["articles"]
     url = f"{API}/articles/{articles['guangdong'].slug}/"

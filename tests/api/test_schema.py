@@ -215,7 +215,7 @@ def test_enums_are_the_model_choices(schema):
 
 
 @pytest.fixture
-def published(make_article, make_hotline, make_hospital, make_policy, settled):
+def published(make_article, make_hotline, make_hospital, make_policy):
     hotline = make_hotline()
     hospital = make_hospital(aliases=["连云港口腔"])
     policy = make_policy(region=Region.objects.get(pk="440000"))

@@ -84,7 +84,7 @@ def keep_the_test_connection():
 
 
 @pytest.fixture
-def seeded(make_article, make_hotline, make_hospital, make_policy, settled):
+def seeded(make_article, make_hotline, make_hospital, make_policy):
     codes = ["440883", "440800", "440000", "440100", "320700", "320000", "110000", "440802"]
     policies = [
         make_policy(
