@@ -1,10 +1,13 @@
 """FilterSets of the public API. Each names its parameters, fields and lookups explicitly; a bad
 value is a 400, never a 500 and never silently ignored."""
 
+import datetime
+
 import django_filters as filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions
 
 from cms.models import LiveArticle, LiveHospital, LiveHotline, Region
@@ -13,13 +16,15 @@ from cms.models.history import Flag
 from cms.models.verification import VerificationStatus
 from policies.models import Policy
 
+# A %-format with params: django-filter formats the message, so a value holding "%" must not be in it.
+NOT_A_REGION = "“%(value)s”不是已知的 6 位行政区划代码。"
 REGION_HELP = "行政区划代码（6 位）；包含其下所有市、县。"
 SINCE_HELP = "只返回此时间之后更新的内容（ISO 8601，如 2025-03-21T08:00:00+08:00）。"
 
 
 def validate_region_code(value: str) -> None:
     if not (len(value) == 6 and value.isdigit()) or not Region.objects.filter(pk=value).exists():
-        raise ValidationError(f"“{value[:20]}”不是已知的 6 位行政区划代码。")
+        raise ValidationError(NOT_A_REGION, params={"value": value[:20]})
 
 
 class StrictBooleanField(forms.Field):
@@ -38,6 +43,10 @@ class BooleanFilter(filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+REGION_CODE_SCHEMA = {"type": "string", "pattern": "^[0-9]{6}$"}
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**63 - 1})
 class IdFilter(filters.NumberFilter):
     """A whole, positive database id: ``3.5`` is an error, not id 3."""
 
@@ -51,9 +60,36 @@ class IdFilter(filters.NumberFilter):
 
 def validate_region_format(value: str) -> None:
     if not (len(value) == 6 and value.isascii() and value.isdigit()):
-        raise ValidationError(f"“{value[:20]}”不是已知的 6 位行政区划代码。")
+        raise ValidationError(NOT_A_REGION, params={"value": value[:20]})
 
 
+class SinceFilter(filters.IsoDateTimeFilter):
+    """``updated_since``: an ISO 8601 time with its offset, compared in UTC (PostgreSQL refuses offsets
+    beyond ±15:59, which ISO 8601 allows). A time that leaves Python's calendar in UTC (year 1 with a
+    positive offset, 9999 with a negative one) is before or after everything."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("field_name", "updated_at")
+        kwargs.setdefault("lookup_expr", "gt")
+        kwargs.setdefault("help_text", SINCE_HELP)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        try:
+            value = value.astimezone(datetime.UTC)
+        except OverflowError:
+            return qs if value.year < 5000 else qs.none()
+        return super().filter(qs, value)
+
+
+@extend_schema_field(REGION_CODE_SCHEMA)
+class RegionCodeParameter(filters.CharFilter):
+    """A parameter documented as a six-digit division code."""
+
+
+@extend_schema_field(REGION_CODE_SCHEMA)
 class RegionCodeFilter(filters.CharFilter):
     """A region and everything under it: division codes are hierarchical (44 → 4408 → 440883). One
     query finds the region's level (an unknown code is a 400), the filter is a prefix match."""
@@ -82,7 +118,7 @@ class ArticleFilter(filters.FilterSet):
     category = filters.ChoiceFilter(field_name="category", choices=Category.choices, help_text="分类")
     policy = IdFilter(method="filter_policy", help_text="政策编号：只返回涉及该政策的文章。")
     outdated = BooleanFilter(method="filter_outdated", help_text="true：只返回被标记为可能过时的文章。")
-    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gt", help_text=SINCE_HELP)
+    updated_since = SinceFilter()
 
     class Meta:
         model = LiveArticle
@@ -103,7 +139,7 @@ class HotlineFilter(filters.FilterSet):
     verification_status = filters.ChoiceFilter(
         field_name="verification_status", choices=VerificationStatus.choices, help_text="核查状态"
     )
-    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gt", help_text=SINCE_HELP)
+    updated_since = SinceFilter()
 
     class Meta:
         model = LiveHotline
@@ -118,7 +154,7 @@ class HospitalFilter(filters.FilterSet):
     verification_status = filters.ChoiceFilter(
         field_name="verification_status", choices=VerificationStatus.choices, help_text="核查状态"
     )
-    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gt", help_text=SINCE_HELP)
+    updated_since = SinceFilter()
 
     class Meta:
         model = LiveHospital
@@ -126,12 +162,12 @@ class HospitalFilter(filters.FilterSet):
 
 
 class PolicyFilter(filters.FilterSet):
-    region = filters.CharFilter(
+    region = RegionCodeParameter(
         method="filter_region",
         validators=[validate_region_code],
         help_text="行政区划代码：该地区及其上级地区的政策。",
     )
-    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gt", help_text=SINCE_HELP)
+    updated_since = SinceFilter()
 
     class Meta:
         model = Policy
@@ -147,10 +183,12 @@ class PolicyFilter(filters.FilterSet):
 
 
 class RegionFilter(filters.FilterSet):
-    parent = filters.CharFilter(
+    parent = RegionCodeParameter(
         field_name="parent_id", validators=[validate_region_code], help_text="上级行政区划代码"
     )
-    level = filters.ChoiceFilter(field_name="level", choices=Region._meta.get_field("level").choices)
+    level = filters.ChoiceFilter(
+        field_name="level", choices=Region._meta.get_field("level").choices, help_text="行政级别"
+    )
 
     class Meta:
         model = Region

@@ -1,7 +1,10 @@
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.production")
+django.setup(set_prefix=False)
 
-application = get_wsgi_application()
+from cms.handlers import Application  # noqa: E402  (after setup)
+
+application = Application()

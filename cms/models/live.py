@@ -11,6 +11,9 @@ from .verification import VerificationStatus
 class LiveFields(models.Model):
     payload = models.JSONField(_("API representation"), default=dict)
     search_text = models.TextField(_("search text"), blank=True)
+    # Chinese characters and pairs of adjacent ones from search_text (cms.search); on PostgreSQL a
+    # generated, indexed tsvector column search_vector is made from it (migration 0011).
+    search_tokens = models.TextField(_("search tokens"), blank=True)
     revision = models.ForeignKey(
         "cms.Revision", verbose_name=_("revision"), on_delete=models.PROTECT, related_name="+"
     )

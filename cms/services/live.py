@@ -20,6 +20,7 @@ from cms.models import (
     Source,
 )
 from cms.rendering import render_markdown
+from cms.search import search_tokens
 from policies.models import Policy
 
 Item = Article | Hospital | Hotline
@@ -340,7 +341,8 @@ def store_payload(live) -> None:
     else:
         live.payload = PAYLOADS[type(live)](live)
     live.search_text = _search_text(live, live.revision.content)
+    live.search_tokens = search_tokens(live.search_text)
     live.seq = live_tick()
     type(live).objects.filter(pk=live.pk).update(
-        payload=live.payload, search_text=live.search_text, seq=live.seq
+        payload=live.payload, search_text=live.search_text, search_tokens=live.search_tokens, seq=live.seq
     )

@@ -769,6 +769,8 @@ BAD_FILTERS = [
     ("policies/", "region", "999999", NOT_A_REGION.format("999999")),
     ("regions/", "parent", "999999", NOT_A_REGION.format("999999")),
     ("regions/", "parent", "4408", NOT_A_REGION.format("4408")),
+    ("regions/", "parent", "%", NOT_A_REGION.format("%")),  # django-filter %-formats messages
+    ("articles/", "region", "%(x)s", NOT_A_REGION.format("%(x)s")),
     ("articles/", "category", "nope", "选择一个有效的选项。 nope 不在可用的选项中。"),
     ("articles/", "category", "HOTLINES", "选择一个有效的选项。 HOTLINES 不在可用的选项中。"),
     ("articles/", "policy", "abc", "输入整数。"),
@@ -1005,3 +1007,22 @@ def test_live_forms_never_come_from_working_copies(catalog, get_json):
     assert get_json(f"{API}/hotlines/{hotline.pk}/")["organisation"] == "吴川市医疗保障局"
     assert get_json(query("hotlines/", q="改名中"))["count"] == 0
     assert get_json(query("hospitals/", q="改名中"))["count"] == 0
+
+
+def test_updated_since_takes_any_iso_offset(catalog, get_json):
+    """ISO 8601 allows offsets PostgreSQL refuses (beyond ±15:59): compared in UTC, not a 500."""
+    everything = get_json(query("hotlines/", updated_since="2000-01-01T00:00:00+20:03"))
+    assert everything["count"] == get_json(query("hotlines/"))["count"] > 0
+    # Beyond Python's calendar once in UTC: after everything, or before it.
+    assert get_json(query("hotlines/", updated_since="9999-12-31T23:00:00-20:00"))["count"] == 0
+    assert get_json(query("hotlines/", updated_since="0001-01-01T00:00:00+20:00"))["count"] > 0
+
+
+def test_an_unknown_api_address_is_a_json_404(db, client):
+    for url in (f"{API}/hospitals/-981/", f"{API}/nope/", f"{API}/articles/a/b/"):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert response["Content-Type"] == "application/json"
+        assert response.json() == {"detail": "没有这个地址。"}
+    assert client.get("/nope/").status_code == 404
+    assert "text/html" in client.get("/nope/")["Content-Type"]

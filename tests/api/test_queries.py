@@ -2,6 +2,8 @@
 is one query (count, clock and the page's JSON together), a detail one, sync three (changes, removals,
 the clock); a region filter adds one to find the region (api/views.py sends ready-made JSON)."""
 
+from urllib.parse import urlencode
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -208,16 +210,41 @@ def test_the_trigram_index_serves_substring_matches(db):
     )
 
 
-def test_the_article_search_can_use_the_trigram_index(db, client):
-    """The search is a plain LIKE on lower-cased text (an ILIKE or UPPER() LIKE could not use it)."""
+def search_sql(client, q: str) -> str:
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(f"{API}/articles/?q=湛江市吴川").status_code == 200
+        assert client.get(f"{API}/articles/?{urlencode({'q': q})}").status_code == 200
     (query,) = queries.captured_queries
-    assert """"search_text"::text LIKE '%湛江市吴川%'""" in query["sql"]
-    assert 'UPPER("cms_livearticle"."search_text"' not in query["sql"]
+    return query["sql"]
+
+
+def index_plan(sql: str) -> str:
     with connection.cursor() as cursor:
-        cursor.execute("SET enable_seqscan = off")  # an empty table: make the planner show it can
+        cursor.execute("SET enable_seqscan = off")  # an almost empty table: make the planner show it can
         try:
-            assert "cms_livearticle_search_trgm" in plan(query["sql"])
+            return plan(sql)
         finally:
             cursor.execute("SET enable_seqscan = on")
+
+
+def test_a_two_character_search_is_an_index_lookup(db, client):
+    """医保 is answered by the Chinese-token index alone (migration 0011): no LIKE over the text, no
+    ILIKE or UPPER() that no index could serve."""
+    sql = search_sql(client, "医保")
+    assert "\"search_vector\" @@ to_tsquery('simple', '医保')" in sql
+    assert "search_text" not in sql
+    assert "cms_livearticle_search_vector" in index_plan(sql)
+
+
+def test_a_longer_search_is_narrowed_by_the_index_and_confirmed_by_like(db, client):
+    sql = search_sql(client, "湛江市吴川")
+    assert "to_tsquery('simple', '湛江 & 江市 & 市吴 & 吴川')" in sql
+    assert """"search_text"::text LIKE '%湛江市吴川%'""" in sql
+    assert 'UPPER("cms_livearticle"."search_text"' not in sql
+    assert "Bitmap Index Scan on cms_livearticle_search_" in index_plan(sql)
+
+
+def test_a_latin_search_uses_the_trigram_index(db, client):
+    sql = search_sql(client, "ABC")
+    assert """"search_text"::text LIKE '%abc%'""" in sql
+    assert "search_vector" not in sql
+    assert "cms_livearticle_search_trgm" in index_plan(sql)

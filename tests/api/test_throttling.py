@@ -1,16 +1,18 @@
-"""Anonymous throttling of the public API (DRF's AnonRateThrottle, one bucket per client address)."""
+"""Anonymous throttling of the public API (DRF's AnonRateThrottle, one bucket per client address), on
+the DRF path and on the detail views' fast path alike."""
 
 from django.conf import settings as django_settings
 from rest_framework.throttling import AnonRateThrottle
+
+from api.throttling import ReaderRateThrottle
 
 API = "/api/v1"
 CHEAP = f"{API}/regions/440883/"
 
 
 def test_the_configured_rate_is_what_the_throttle_uses(db):
-    assert django_settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] == [
-        "rest_framework.throttling.AnonRateThrottle"
-    ]
+    assert django_settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] == ["api.throttling.ReaderRateThrottle"]
+    assert issubclass(ReaderRateThrottle, AnonRateThrottle)
     assert AnonRateThrottle().get_rate() == django_settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["anon"]
     assert AnonRateThrottle().get_rate() == "120/minute"
 
@@ -86,3 +88,19 @@ def test_a_forged_x_forwarded_for_does_not_reset_the_bucket(db, client, throttle
     throttle_rate("2/minute")
     statuses = [client.get(CHEAP, HTTP_X_FORWARDED_FOR=f"203.0.113.{n}").status_code for n in range(4)]
     assert statuses == [200, 200, 429, 429]
+
+
+def test_the_detail_fast_path_counts_once_and_refuses_like_the_rest(db, client, throttle_rate, make_hotline):
+    """Found details skip DRF's dispatch but not the throttle; misses and refusals take the DRF way,
+    and every request is counted exactly once."""
+    hotline = make_hotline()
+    throttle_rate("4/minute")
+    detail = f"{API}/hotlines/{hotline.pk}/"
+    assert client.get(detail).status_code == 200
+    assert client.get(f"{API}/hotlines/999999/").status_code == 404
+    assert client.head(detail).status_code == 200
+    assert client.get(detail).status_code == 200
+    for url in (detail, f"{API}/hotlines/999999/", CHEAP):
+        response = client.get(url)
+        assert response.status_code == 429, url
+        assert 1 <= int(response["Retry-After"]) <= 60
