@@ -22,6 +22,11 @@ run: install
 	$(LOCAL) $(BIN)/python manage.py create_demo_users
 	$(LOCAL) $(BIN)/python manage.py demo_workflow
 	@echo "管理后台 (admin): http://$(HOST):$(PORT)/admin/"
+	@mkdir -p var/broker
+	@# The web server, a Celery worker and beat together, on files instead of Redis; Ctrl-C stops all.
+	trap 'kill $$(jobs -p) 2>/dev/null; wait' EXIT INT TERM; \
+	$(LOCAL) $(BIN)/celery -A workers worker --concurrency 1 --loglevel INFO & \
+	$(LOCAL) $(BIN)/celery -A workers beat --loglevel INFO --schedule var/celerybeat-schedule & \
 	$(LOCAL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install

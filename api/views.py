@@ -19,7 +19,6 @@ from django.db.models import (
     IntegerField,
     Q,
     QuerySet,
-    Subquery,
     TextField,
     Value,
     When,
@@ -158,11 +157,6 @@ def _as_datetime(value) -> datetime.datetime | None:
         return value
     parsed = parse_datetime(value)
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, datetime.UTC)
-
-
-def _clock_time():
-    """The time of the last change readers can see, as a subquery (see ``LiveClock``)."""
-    return Subquery(LiveClock.objects.filter(id=1).values("changed_at")[:1])
 
 
 def read_page(queryset: QuerySet, offset: int, size: int) -> tuple[int, datetime.datetime | None, str]:

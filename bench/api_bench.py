@@ -189,6 +189,12 @@ def load_content(*, articles: int, via_services: int | None) -> None:
     django.setup()
     import datetime
 
+    from django.conf import settings
+
+    # The articles are sample-dump sentences in random order and the hotlines random numbers: the
+    # content checks would rightly hold many of them at approval. The bench measures the read API.
+    settings.FACT_CHECK_REQUIRE_NO_OPEN_ERRORS = False
+
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.db import transaction

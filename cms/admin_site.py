@@ -9,8 +9,13 @@ class CmsAdminSite(admin.AdminSite):
 
     def index(self, request, extra_context=None):
         from cms.selectors import review_queue
+        from cms.services.jobs import overdue_jobs
 
-        extra_context = {**(extra_context or {}), "queue": review_queue(request.user)}
+        extra_context = {
+            **(extra_context or {}),
+            "queue": review_queue(request.user),
+            "overdue_jobs": overdue_jobs() if request.user.has_perm("cms.view_jobrun") else [],
+        }
         return super().index(request, extra_context)
 
 

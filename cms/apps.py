@@ -7,4 +7,6 @@ class CmsConfig(AppConfig):
     verbose_name = _("Editorial content")
 
     def ready(self) -> None:
+        import workers  # noqa: F401  (makes the project's Celery app the current one)
+
         from . import signals  # noqa: F401  (connects the receivers)

@@ -2,11 +2,22 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from cms.models import Article, Flag, Hospital, Hotline, Revision, TransitionLog
+from cms.models import (
+    Article,
+    Finding,
+    FindingStatus,
+    Flag,
+    Hospital,
+    Hotline,
+    Revision,
+    Severity,
+    TransitionLog,
+)
 from cms.models.verification import VerificationStatus
 from cms.services.workflow import user_roles
 from cms.workflow import EDITOR, FACT_CHECKER, OPERATOR, PUBLISHER, Action, State
@@ -15,12 +26,21 @@ MODELS = (Article, Hospital, Hotline)
 SHOWN = 10
 
 
+@dataclass(frozen=True)
+class QueueEntry:
+    kind: str
+    label: str
+    url: str
+    open_errors: int = 0  # open findings of the checks on the item's current revision
+    open_warnings: int = 0
+
+
 @dataclass
 class QueueSection:
     key: str
     title: str
     count: int = 0
-    entries: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, label, url)
+    entries: list[QueueEntry] = field(default_factory=list)
 
 
 def with_last_author(queryset: QuerySet) -> QuerySet:
@@ -40,14 +60,39 @@ def with_signoff(queryset: QuerySet) -> QuerySet:
     return queryset.annotate(signed_off=Exists(passed))
 
 
+def with_open_findings(queryset: QuerySet) -> QuerySet:
+    """Count the open error and warning findings on each item's current revision."""
+    name = queryset.model._meta.model_name
+    current = Revision.objects.filter(**{name: OuterRef(OuterRef("pk"))}).order_by("-number").values("pk")[:1]
+
+    def count(severity: str) -> Coalesce:
+        found = (
+            Finding.objects.filter(
+                **{name: OuterRef("pk")},
+                revision=Subquery(current),
+                status=FindingStatus.OPEN,
+                severity=severity,
+            )
+            .order_by()
+            .values(name)
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return Coalesce(Subquery(found), 0)
+
+    return queryset.annotate(open_errors=count(Severity.ERROR), open_warnings=count(Severity.WARNING))
+
+
 def _section(key: str, title: str, querysets: list[QuerySet]) -> QueueSection:
     section = QueueSection(key=key, title=title)
     for queryset in querysets:
         model = queryset.model
         section.count += queryset.count()
-        for obj in queryset.order_by("-updated_at")[:SHOWN]:
+        for obj in with_open_findings(queryset.order_by("-updated_at"))[:SHOWN]:
             url = reverse(f"admin:cms_{model._meta.model_name}_change", args=[obj.pk])
-            section.entries.append((str(model._meta.verbose_name), str(obj), url))
+            section.entries.append(
+                QueueEntry(str(model._meta.verbose_name), str(obj), url, obj.open_errors, obj.open_warnings)
+            )
     return section
 
 

@@ -75,3 +75,59 @@ def test_embedded_default_migrates_imports_and_serves_the_chinese_admin(tmp_path
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_embedded_default_runs_the_jobs_with_a_worker_and_no_redis(tmp_path):
+    """The jobs on SQLite: from the command line, and through a real Celery worker whose broker is a
+    folder (kombu's filesystem transport), as `make run` starts it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "CELERY_"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="cms.settings.local",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        CELERY_BROKER_URL="filesystem://",
+        CELERY_BROKER_FOLDER=str(tmp_path / "broker"),
+    )
+    (tmp_path / "broker").mkdir()
+
+    def manage(*args):
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    manage("migrate", "--noinput")
+    manage("import_dump", *map(str, DUMPS))
+    manage("create_demo_users")
+    manage("demo_workflow")
+    assert "检查 1 项" in manage("recheck_hotlines", "--all", "--offline")
+    assert "检查" in manage("flag_outdated", "--as-of", "2030-01-01")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "workers", "worker", "--concurrency", "1", "--pool", "solo"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        send = "from workers.tasks import publish_scheduled; publish_scheduled.delay(trigger='manual')"
+        manage("shell", "-c", send)
+        look = (
+            "from cms.models import JobRun; "
+            "print(list(JobRun.objects.values_list('trigger', 'job', 'status')))"
+        )
+        runs = ""
+        for _ in range(150):
+            runs = manage("shell", "-c", look)
+            if "succeeded" in runs:
+                break
+            time.sleep(0.2)
+        assert "('manual', 'publish_scheduled', 'succeeded')" in runs
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)

@@ -2,7 +2,18 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from . import articles, dumps, factchecks, hospitals, hotlines, policies, regions, sources  # noqa: F401  (registers the ModelAdmins)
+from . import (  # noqa: F401  (registers the ModelAdmins)
+    articles,
+    checks,
+    dumps,
+    factchecks,
+    hospitals,
+    hotlines,
+    jobs,
+    policies,
+    regions,
+    sources,
+)
 
 admin.site.site_header = _("Medical insurance information: editorial desk")
 admin.site.site_title = _("Medical insurance editorial desk")

@@ -28,6 +28,8 @@ from cms.services.revisions import (
 )
 from cms.workflow import Action, allowed_actions
 
+from . import checks
+
 
 class ContentForm(forms.ModelForm):
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -127,6 +129,7 @@ class ContentAdmin(admin.ModelAdmin):
         obj = self.get_object(request, object_id)
         if obj is not None:
             extra_context.update(self._workflow_context(request, obj))
+            extra_context.update(checks.checks_context(request, obj))
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _workflow_context(self, request, obj) -> dict:
@@ -164,6 +167,7 @@ class ContentAdmin(admin.ModelAdmin):
                 wrap(self.refused_view),
                 name=f"cms_{name}_refused",
             ),
+            *checks.urls_for(self),
             *super().get_urls(),
         ]
 

@@ -262,6 +262,18 @@ class Flag(ItemLink):
         verbose_name_plural = _("flags")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["resolved_at", "kind"], name="flag_open_kind")]
+        # One open flag per item, kind and key: the jobs insert flags set-wise and ignore conflicts.
+        constraints = [
+            *ItemLink.Meta.constraints,
+            *(
+                models.UniqueConstraint(
+                    fields=[name, "kind", "key"],
+                    condition=models.Q(resolved_at__isnull=True, **{f"{name}__isnull": False}),
+                    name=f"flag_open_once_{name}",
+                )
+                for name in ("article", "hotline", "hospital")
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.item}：{self.get_kind_display()}"

@@ -6,7 +6,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 
-from cms.workflow import FACT_CHECKER, PUBLISHER
+from cms.workflow import EDITOR, FACT_CHECKER, PUBLISHER
 
 
 def _item_url(item) -> str:
@@ -43,3 +43,37 @@ def notify_published(*, item, actor, author) -> None:
     if author is None or author == actor:
         return
     _send([author], f"已发布：{item}", f"“{item}”已由 {actor} 发布，读者现在可以看到。\n{_item_url(item)}")
+
+
+DIGEST_LINES = 200
+
+
+def notify_outdated_digest(*, flags) -> None:
+    """Editors hear of the articles a run flagged in one e-mail, not one per article."""
+    flags = list(flags)
+    if not flags:
+        return
+    articles = sorted({f.article for f in flags}, key=lambda a: a.pk)
+    lines = [f"- {a}：{_item_url(a)}" for a in articles[:DIGEST_LINES]]
+    if len(articles) > DIGEST_LINES:
+        lines.append(f"……另有 {len(articles) - DIGEST_LINES} 篇，请在后台按“标记”筛选查看。")
+    editors = get_user_model().objects.filter(groups__name=EDITOR)
+    _send(
+        editors,
+        f"{len(articles)} 篇文章可能已过时",
+        f"本次检查标记了 {len(flags)} 个问题，涉及 {len(articles)} 篇已发布的文章，请复核：\n\n"
+        + "\n".join(lines),
+    )
+
+
+def notify_failing_numbers(*, hotlines) -> None:
+    """Fact-checkers hear of the numbers a re-check found failing, in one e-mail."""
+    lines = [f"- {h}：{_item_url(h)}" for h in hotlines[:DIGEST_LINES]]
+    if len(hotlines) > DIGEST_LINES:
+        lines.append(f"……另有 {len(hotlines) - DIGEST_LINES} 个号码。")
+    checkers = get_user_model().objects.filter(groups__name=FACT_CHECKER)
+    _send(
+        checkers,
+        f"{len(hotlines)} 个号码未通过核查",
+        "以下号码未通过最新核查，请复核：\n\n" + "\n".join(lines),
+    )

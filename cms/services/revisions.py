@@ -148,9 +148,13 @@ def lock_for_edit(item: Item, *, expected_version: int | None, user, refused: di
 
 
 def record_revision(item: Item, *, user, message: str = "") -> Revision:
+    """Record the item's content as its next revision, and check it (in the caller's transaction)."""
+    # Imported here: the checks' proposals save through this module in turn.
+    from cms.services.checks import revision_check
+
     link = ItemLink.link_for(item)
     last = Revision.objects.filter(**link).aggregate(n=Max("number"))["n"] or 0
-    return Revision.objects.create(
+    revision = Revision.objects.create(
         **link,
         number=last + 1,
         content=snapshot(item),
@@ -158,6 +162,8 @@ def record_revision(item: Item, *, user, message: str = "") -> Revision:
         message=message[:300],
         created_at=timezone.now(),
     )
+    revision_check(item=item, revision=revision)
+    return revision
 
 
 def content_save(

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from cms.models import Article, Hospital, Hotline, Revision, TransitionLog
 from cms.models.history import ItemLink
 from cms.models.verification import VerificationStatus
-from cms.services import live, notifications
+from cms.services import checks, live, notifications, outdated
 from cms.services.revisions import current_revision
 from cms.workflow import TRANSITIONS, Action, State
 
@@ -107,6 +107,19 @@ def fact_check_gate(item: Item, *, as_of: datetime.datetime | None = None) -> li
         missing.append(
             _("“%(item)s” has not been verified within %(days)s days.") % {"item": item, "days": days}
         )
+    for finding in open_error_findings(item):
+        values = {
+            "number": finding.revision.number,
+            "check": finding.label,
+            "quote": finding.quote[:60],
+            "message": finding.message,
+        }
+        if finding.quote:
+            missing.append(
+                _("Revision %(number)s has an open error: %(check)s “%(quote)s” (%(message)s)") % values
+            )
+        else:
+            missing.append(_("Revision %(number)s has an open error: %(check)s (%(message)s)") % values)
     if settings.FACT_CHECK_REQUIRE_SIGNOFF:
         revision = current_revision(item)
         passed = (
@@ -119,6 +132,14 @@ def fact_check_gate(item: Item, *, as_of: datetime.datetime | None = None) -> li
             number = revision.number if revision else 0
             missing.append(_("No fact-checker has passed revision %(number)s.") % {"number": number})
     return missing
+
+
+def open_error_findings(item: Item) -> list:
+    """The open error-severity findings of the content checks on the current revision: approval waits
+    until each is fixed or marked a false alarm (``FACT_CHECK_REQUIRE_NO_OPEN_ERRORS``, default on)."""
+    if not getattr(settings, "FACT_CHECK_REQUIRE_NO_OPEN_ERRORS", True):
+        return []
+    return list(checks.open_errors(item).select_related("revision"))
 
 
 def _take(item: Item, action: str, *, user, comment: str = "", now=None) -> tuple[Item, TransitionLog]:
@@ -196,6 +217,8 @@ def item_publish(
     now = now or timezone.now()
     item = _lock(item)
     item, log = _take(item, Action.PUBLISH, user=user, comment=comment, now=now)
+    if isinstance(item, Article):
+        outdated.resolve_fixed_flags(item, item.approved_revision.content)
     live.live_publish(item=item, revision=item.approved_revision, now=now)
     item.publish_at = None
     item.scheduled_by = None
@@ -288,22 +311,47 @@ SERVICES = {
 }
 
 
-def publish_due(*, as_of: datetime.datetime) -> int:
+def publish_due(*, as_of: datetime.datetime, errors: list[str] | None = None) -> int:
     """Publish approved items whose scheduled time has come, as the publisher who scheduled them;
-    withdraw published items whose withdrawal time has come. Safe to run twice."""
+    withdraw published items whose withdrawal time has come. Safe to run twice. An item that cannot be
+    published (its scheduler lost the role, the gate now refuses it) is reported in ``errors`` and
+    does not hold the others back; each item is published in its own transaction."""
     done = 0
     for model in (Hotline, Hospital, Article):
         for item in model.objects.filter(state=State.APPROVED, publish_at__lte=as_of).select_related(
             "scheduled_by"
         ):
-            item_publish(item=item, user=item.scheduled_by, comment=_("Scheduled publication"), now=as_of)
+            try:
+                item_publish(item=item, user=item.scheduled_by, comment=_("Scheduled publication"), now=as_of)
+            except (PermissionDenied, InvalidTransition, ValidationError) as exc:
+                if errors is None:
+                    raise
+                errors.append(f"{item}: {exc}")
+                continue
             done += 1
         for item in model.objects.filter(withdraw_at__lte=as_of).exclude(state=State.WITHDRAWN):
             actor = _last_scheduler(item)
             if _is_live(item):
-                item_withdraw(item=item, user=actor, comment=_("Scheduled withdrawal"), now=as_of)
+                try:
+                    item_withdraw(item=item, user=actor, comment=_("Scheduled withdrawal"), now=as_of)
+                except (PermissionDenied, InvalidTransition, ValidationError) as exc:
+                    if errors is None:
+                        raise
+                    errors.append(f"{item}: {exc}")
+                    continue
                 done += 1
     return done
+
+
+def count_due(*, as_of: datetime.datetime) -> int:
+    """What ``publish_due`` would publish or withdraw (for a dry run)."""
+    return sum(
+        model.objects.filter(state=State.APPROVED, publish_at__lte=as_of).count()
+        + model.objects.filter(withdraw_at__lte=as_of, live__isnull=False)
+        .exclude(state=State.WITHDRAWN)
+        .count()
+        for model in (Hotline, Hospital, Article)
+    )
 
 
 def _last_scheduler(item: Item):

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "corsheaders",
+    "django_celery_beat",
     "cms.apps.CmsConfig",
     "policies.apps.PoliciesConfig",
     "api.apps.ApiConfig",
@@ -80,7 +81,43 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # per connection, and PostgreSQL stops parsing and planning it on every request.
     DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 
+# Celery (workers/celery.py reads every CELERY_* setting). The database, not the broker, says what is
+# due: a lost message is re-sent by the next beat tick and every job is safe to run twice.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
+# The API throttle's counters: per process by default; set DJANGO_CACHE_URL (e.g.
+# rediscache://127.0.0.1:6379/1) so that all workers and servers share them.
+CACHES = {"default": env.cache_url("DJANGO_CACHE_URL", default="locmemcache://")}
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True  # a task is acknowledged when done: a killed worker's task is re-delivered
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=3600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
+# Well below the visibility timeout, so that no task still running is delivered a second time.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=1500)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=1800)
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_TIMEZONE = "Asia/Shanghai"
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# The hotline re-check (cms/services/recheck.py) and its page fetcher (cms/verification/fetcher.py).
+FETCH_ALLOW_PRIVATE_ADDRESSES = env.bool("FETCH_ALLOW_PRIVATE_ADDRESSES", default=False)
+FETCH_CONNECT_TIMEOUT = env.float("FETCH_CONNECT_TIMEOUT", default=5.0)
+FETCH_READ_TIMEOUT = env.float("FETCH_READ_TIMEOUT", default=15.0)
+FETCH_TOTAL_TIMEOUT = env.float("FETCH_TOTAL_TIMEOUT", default=60.0)
+FETCH_MAX_BYTES = env.int("FETCH_MAX_BYTES", default=5 * 1024 * 1024)
+FETCH_HOST_DELAY = env.float("FETCH_HOST_DELAY", default=2.0)
+FETCH_USER_AGENT = env(
+    "FETCH_USER_AGENT", default="YibaoCMSVerifier/1.0 (hotline re-check of official pages)"
+)
+RECHECK_INTERVAL_DAYS = env.int("RECHECK_INTERVAL_DAYS", default=7)  # how often a number is re-checked
+# A number counts as failing a transient check (timeout, 5xx) only after this many failures in a row
+# spread over at least this many hours; one network failure is not evidence of a wrong number.
+RECHECK_FAILURES_TO_COUNT = env.int("RECHECK_FAILURES_TO_COUNT", default=3)
+RECHECK_FAILURE_SPAN_HOURS = env.int("RECHECK_FAILURE_SPAN_HOURS", default=48)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -53,19 +53,37 @@ def test_buckets_are_per_client_address(db, client, throttle_rate):
     assert client.get(CHEAP, REMOTE_ADDR="10.0.0.2").status_code == 200
 
 
-def test_the_bucket_refills_after_the_window(db, client, throttle_rate, monkeypatch):
+def test_the_bucket_refills_as_the_window_slides(db, client, throttle_rate, monkeypatch):
+    """Two counters per address (this minute and the last), the last weighted by how much of it is
+    still within sixty seconds."""
     throttle_rate("2/minute")
-    now = [1_000_000.0]
+    start = 1_000_020.0  # the start of a minute
+    now = [start]
     monkeypatch.setattr(AnonRateThrottle, "timer", lambda self: now[0])
     assert client.get(CHEAP).status_code == 200
-    now[0] += 30
+    now[0] = start + 30
     assert client.get(CHEAP).status_code == 200
-    now[0] += 1
+    now[0] = start + 31
     response = client.get(CHEAP)
     assert response.status_code == 429
-    assert int(response["Retry-After"]) == 29  # until the first request leaves the window
-    now[0] += 29.5
+    assert int(response["Retry-After"]) == 29  # until this minute ends
+    now[0] = start + 60  # a new minute, but the last one's two requests still count in full
+    assert client.get(CHEAP).status_code == 429
+    now[0] = start + 75  # a quarter of the last minute has slid out: 1.5 requests estimated
     assert client.get(CHEAP).status_code == 200
+    assert client.get(CHEAP).status_code == 429  # 1.5 + 1
+
+
+def test_the_throttle_costs_the_same_at_any_rate(db, client, throttle_rate):
+    """Two cache entries per address whatever the rate (DRF's own keeps every request's time)."""
+    from django.core.cache import cache
+
+    throttle_rate("1000000/minute")
+    for _ in range(200):
+        assert client.get(CHEAP).status_code == 200
+    entries = [k.split(":", 2)[-1] for k in cache._cache if "throttle_anon" in k]  # LocMemCache's store
+    assert 1 <= len(entries) <= 2  # two if a minute began meanwhile
+    assert sum(cache.get(key) for key in entries) == 200
 
 
 def test_health_checks_are_not_throttled(db, client, throttle_rate, settings):

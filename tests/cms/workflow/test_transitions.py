@@ -351,8 +351,12 @@ def test_published_hotline_appears_in_live_articles_and_follows_its_changes(
     hotline = make_hotline()
     verify_by_phone(hotline)
     hotline = approve_and_publish(hotline, checker=fact_checker, publisher=publisher)
+    # The body does not write the number out: a body still giving the old number would contradict
+    # the changed hotline, and the checks would rightly hold its approval.
     article = approve_and_publish(
-        make_article(hotlines=[hotline.pk]), checker=fact_checker, publisher=publisher
+        make_article(body="吴川市医疗保障局的咨询电话见下方。", hotlines=[hotline.pk]),
+        checker=fact_checker,
+        publisher=publisher,
     )
     assert LiveArticle.objects.get(pk=article.pk).data["hotlines"][0]["display_number"] == "0759-5586822"
 

@@ -1,0 +1,164 @@
+"""What a text is about and what it may say: items that are not about health insurance, hospitals or
+health services; medication and treatment advice that belongs to a clinician; names that are no
+longer in use."""
+
+import functools
+import re
+from collections.abc import Iterator
+
+from cms.verification.rules import COUNTY, region_table, short_name
+
+from ..context import Context
+from ..findings import Finding, finding
+from ..terms import alternation, terms
+from ..text import CJK, spans
+
+# --- off-topic -------------------------------------------------------------------------------------
+
+HEALTH = re.compile(alternation(terms()["health_terms"]))
+OFF_TOPIC = re.compile(alternation(terms()["off_topic_terms"]))
+MIN_BODY = 20
+
+
+def topic_scores(title: str, body: str) -> tuple[int, int, list[str]]:
+    """(health words, off-topic words, the off-topic words found) in a title and body."""
+    text = f"{title}\n{body}"
+    health = len(HEALTH.findall(text))
+    off = OFF_TOPIC.findall(text)
+    return health, len(off), sorted(set(off), key=off.index)
+
+
+def off_topic(ctx: Context) -> Iterator[Finding]:
+    item = ctx.item
+    if item.kind != "article" or not item.title:
+        return
+    body = f"{item.summary}\n{item.body}"
+    health, off, words = topic_scores(item.title, body)
+    title_health = bool(HEALTH.search(item.title))
+    unrelated = off >= 2 and off > health
+    nothing_medical = health == 0 and len(body.strip()) >= MIN_BODY
+    if not (unrelated or (nothing_medical and not title_health)):
+        return
+    about = f"（讲的是{'、'.join(words[:4])}）" if words else ""
+    yield finding(
+        "off-topic",
+        f"这一条与医保、医院和健康服务无关{about}，不应出现在本站。",
+        item.title,
+        0,
+        len(item.title),
+        "title",
+    )
+
+
+# --- clinical-advice -------------------------------------------------------------------------------
+
+_CLINICAL = terms()["clinical"]
+DRUG = re.compile(
+    alternation(_CLINICAL["drugs"]) + rf"|[{CJK}]{{1,6}}(?:{alternation(_CLINICAL['drug_suffixes'])})"
+)
+USE = re.compile(alternation(_CLINICAL["use_verbs"]))
+SELF_TREATMENT = re.compile(alternation(_CLINICAL["self_treatment"]))
+ADVICE = re.compile(alternation(_CLINICAL["advice_words"]))
+DOSE = re.compile(
+    r"\d+(?:\.\d+)?\s*(?:mg|毫克|g|克|ml|毫升|片|粒|袋|支|丸|滴|单位|IU)\s*[/／每]?\s*(?:次|日|天)"
+    r"|(?:每|一)(?:次|日|天)\s*\d+\s*(?:次|片|粒|袋|mg|毫克|ml|毫升)"
+    r"|(?:每|一)(?:日|天)\s*[一二两三四\d]\s*次"
+    r"|(?:每|一)(?:日|天|次|晚|早)\s*(?:服用|口服|服|吃|注射|外用)"  # a schedule: 每日服用…
+    r"|(?:服用|口服|注射)[^,，。；;\n]{1,12}?\d+(?:\.\d+)?\s*(?:mg|毫克|μg|微克|ml|毫升|片|粒|袋|丸|单位|IU)",
+    re.IGNORECASE,
+)
+# Verbs that take a drug without advising its use: buying it, paying for it, listing it.
+_NOT_USE = re.compile(
+    r"购买|购药|报销|支付|目录|纳入|价格|集采|医保|药店|药品费|费用|待遇|慢特病|申请|认定|参保"
+)
+# Sentences that send the reader to a clinician are the right advice, not clinical advice.
+_DEFER = re.compile(
+    r"遵医嘱|遵照医嘱|在医生指导下|在医师指导下|在医生或药师指导下|咨询医生|请医生|由医生|听从医生"
+)
+
+
+def clinical_advice(ctx: Context) -> Iterator[Finding]:
+    for field, text in ctx.fields("summary", "body"):
+        for start, end in spans(text):
+            sentence = text[start:end]
+            dose = DOSE.search(sentence)
+            use = USE.search(sentence)
+            drug = DRUG.search(sentence)
+            medication = dose or (use and (drug or use.group() in ("服药", "用药", "吃药", "停药")))
+            home = SELF_TREATMENT.search(sentence) and ADVICE.search(sentence)
+            if not (medication or home):
+                continue
+            if (not dose and _NOT_USE.search(sentence)) or _DEFER.search(sentence):
+                continue
+            what = "用药" if medication else "自行处理"
+            yield finding(
+                "clinical-advice",
+                f"这句是具体的{what}建议，应由医生根据病情给出，不能作为医保信息发布：请删除或改为“请遵医嘱”。",
+                text,
+                start,
+                end,
+                field,
+            )
+
+
+# --- obsolete-term ---------------------------------------------------------------------------------
+
+
+@functools.cache
+def _curated() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
+    entries = {e["term"]: (e["current"], e.get("note", "")) for e in terms()["obsolete_terms"]}
+    return re.compile(alternation(list(entries))), entries
+
+
+@functools.cache
+def _former_counties() -> tuple[re.Pattern[str] | None, dict[str, list[str]]]:
+    """County names that are no longer written with 县: 吴川县 → 吴川市 (the table has a 吴川市 and no
+    吴川县 anywhere), 番禺县 → 番禺区."""
+    table = region_table()
+    names = {r.name for r in table.regions.values()}
+    county_stems = {short_name(n, COUNTY) for n in names if "县" in n}
+    current: dict[str, list[str]] = {}
+    for region in table.regions.values():
+        if region.level != COUNTY or region.name[-1] not in "市区" or "开发" in region.name:
+            continue
+        stem = region.name[:-1]
+        if len(stem) >= 2 and stem + "县" not in names and stem not in county_stems:
+            current.setdefault(stem + "县", []).append(table.path_name(region.code))
+    if not current:
+        return None, {}
+    return re.compile(alternation(list(current))), current
+
+
+def obsolete_term(ctx: Context) -> Iterator[Finding]:
+    pattern, entries = _curated()
+    counties, county_names = _former_counties()
+    for field, text in ctx.fields():
+        taken: list[tuple[int, int]] = []
+        for match in pattern.finditer(text):
+            current, note = entries[match.group()]
+            taken.append((match.start(), match.end()))
+            yield finding(
+                "obsolete-term",
+                f"“{match.group()}”已不再使用，现称“{current}”" + (f"（{note}）。" if note else "。"),
+                text,
+                match.start(),
+                match.end(),
+                field,
+            )
+        if counties is None:
+            continue
+        for match in counties.finditer(text):
+            if any(s <= match.start() < e for s, e in taken):
+                continue
+            now = "、".join(county_names[match.group()])
+            yield finding(
+                "obsolete-term",
+                f"“{match.group()}”已撤县，现为“{now}”。",
+                text,
+                match.start(),
+                match.end(),
+                field,
+            )
+
+
+RULES = (off_topic, clinical_advice, obsolete_term)

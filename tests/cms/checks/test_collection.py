@@ -1,0 +1,145 @@
+"""Checks that compare items: duplicate bodies, opposite answers, different numbers for one
+organisation across records (pure: no database)."""
+
+import datetime
+
+from cms.checks import CheckInput, check_collection, check_item
+from cms.checks.collection import answer_polarity, question_key
+
+TODAY = datetime.date(2025, 6, 1)
+BODY = (
+    "医保卡丢失后,应第一时间拨打社保服务热线或到社保经办机构办理挂失,然后携带本人身份证到银行网点或社保窗口"
+    "申请补办。补办期间可以使用医保电子凭证就医结算,新卡一般在十五个工作日内制成,领卡时需本人到场。"
+)
+
+
+def codes(results, index, code):
+    return [f for f in results[index] if f.code == code]
+
+
+def test_the_same_body_under_two_titles_is_flagged_on_both():
+    items = [
+        CheckInput(title="医保卡丢了怎么办", body=BODY),
+        CheckInput(title="医保卡丢失如何补办", body=BODY),
+    ]
+
+    results = check_collection(items, today=TODAY)
+
+    assert len(codes(results, 0, "duplicate-body")) == 1
+    assert "医保卡丢失如何补办" in codes(results, 0, "duplicate-body")[0].message
+    assert len(codes(results, 1, "duplicate-body")) == 1
+
+
+def test_a_nearly_identical_body_is_a_duplicate_too():
+    items = [
+        CheckInput(title="医保卡丢了怎么办", body=BODY),
+        CheckInput(title="医保卡丢失如何补办", body=BODY.replace("银行网点", "银行的网点")),
+    ]
+
+    assert codes(check_collection(items, today=TODAY), 1, "duplicate-body")
+
+
+def test_the_same_item_twice_or_short_bodies_are_not_duplicates():
+    items = [
+        CheckInput(title="医保卡丢了怎么办", body=BODY),
+        CheckInput(title="医保卡丢了怎么办", body=BODY),  # the same item imported twice: not this check
+        CheckInput(title="甲", body="详见正文。"),
+        CheckInput(title="乙", body="详见正文。"),
+    ]
+
+    results = check_collection(items, today=TODAY)
+
+    assert not any(codes(results, i, "duplicate-body") for i in range(4))
+
+
+def test_check_item_alone_never_compares_items():
+    assert not [
+        f for f in check_item(CheckInput(title="医保卡丢了怎么办", body=BODY)) if f.code == "duplicate-body"
+    ]
+
+
+def test_opposite_answers_to_the_same_question_contradict_each_other():
+    items = [
+        CheckInput(title="异地就医备案后能直接结算吗", body="可以。参保人员办理备案后可以直接结算。"),
+        CheckInput(title="2025年异地就医备案后可不可以直接结算？", body="不能。备案后仍需个人先行垫付。"),
+        CheckInput(title="异地就医备案后能直接结算吗", body="可以。在联网定点医疗机构直接结算。"),
+    ]
+
+    results = check_collection(items, today=TODAY)
+
+    (first,) = codes(results, 0, "contradiction")
+    assert first.quote == "可以。"
+    assert "“不能”" in first.message
+    assert codes(results, 1, "contradiction")
+    assert codes(results, 2, "contradiction")
+
+
+def test_the_same_answer_hedged_answers_and_other_regions_do_not_contradict():
+    items = [
+        CheckInput(title="湛江医保能在东莞用吗", body="可以,需先备案。"),
+        CheckInput(title="湛江医保可以在东莞用吗", body="能够使用,但需要备案。"),
+        CheckInput(title="湛江医保能不能在东莞用", body="取决于是否办理备案。"),
+        CheckInput(title="茂名医保能在东莞用吗", body="不能直接使用。"),
+        CheckInput(title="湛江医保在东莞怎么用", body="不能直接刷卡。"),  # not a yes/no question
+    ]
+
+    results = check_collection(items, today=TODAY)
+
+    assert not any(codes(results, i, "contradiction") for i in range(len(items)))
+
+
+def test_question_key_and_polarity():
+    assert question_key("2025年湛江医保能不能在东莞用？") == question_key("湛江医保可以在东莞用吗")
+    assert question_key("湛江医保在东莞怎么用") is None
+    assert answer_polarity("不能 同时参加职工医保和居民医保。")[0] is False
+    assert answer_polarity("是的,可以在省内异地使用。")[0] is True
+    assert answer_polarity("取决于具体的医保政策。")[0] is None
+
+
+def test_different_numbers_for_one_agency_in_two_articles_conflict():
+    items = [
+        CheckInput(title="通辽医保咨询热线", body="通辽市医保经办机构业务咨询电话为0475-8910921 。"),
+        CheckInput(
+            title="通辽市医保局电话号码", body="通辽市医疗保险管理局电话 :0475-8242927 该电话可用于咨询。"
+        ),
+        CheckInput(title="通辽医保局办公室", body="通辽市医保局办公室电话 :0475-8836278"),  # another purpose
+    ]
+
+    results = check_collection(items, today=TODAY)
+
+    assert [f.quote for f in codes(results, 0, "phone-conflict")] == ["0475-8910921"]
+    assert [f.quote for f in codes(results, 1, "phone-conflict")] == ["0475-8242927"]
+    assert "通辽医保咨询热线" in codes(results, 1, "phone-conflict")[0].message
+    assert codes(results, 2, "phone-conflict") == []
+
+
+def test_hotline_records_conflict_with_each_other_and_with_articles():
+    hotline = CheckInput(
+        kind="hotline", title="湛江市医疗保障局", organisation="湛江市医疗保障局", purpose="consultation",
+        number="0759-3387110", region_codes=("440800",),
+    )  # fmt: skip
+    other = CheckInput(
+        kind="hotline", title="湛江市医保局", organisation="湛江市医保局", purpose="consultation",
+        number="0759-3387111", region_codes=("440800",),
+    )  # fmt: skip
+    article = CheckInput(title="湛江医保电话", body="湛江市医疗保障局咨询电话为0759-3387110。")
+
+    results = check_collection([hotline, other, article], today=TODAY)
+
+    (conflict,) = codes(results, 1, "phone-conflict")
+    assert conflict.field == "number"
+    assert "只差一位数字" in conflict.message
+    assert codes(results, 0, "phone-conflict")
+    assert codes(results, 2, "phone-conflict")
+
+
+def test_the_same_number_in_several_records_is_consistent():
+    items = [
+        CheckInput(title="通辽医保咨询热线", body="通辽市医保经办机构业务咨询电话为0475-8910921 。"),
+        CheckInput(title="通辽医保局电话是多少", body="通辽医保局的电话是0475-8910921 。"),
+    ]
+
+    results = check_collection(items, today=TODAY)
+
+    assert not codes(results, 0, "phone-conflict")
+    assert not codes(results, 1, "phone-conflict")
