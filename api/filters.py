@@ -46,7 +46,14 @@ class BooleanFilter(filters.BooleanFilter):
 REGION_CODE_SCHEMA = {"type": "string", "pattern": "^[0-9]{6}$"}
 
 
-@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**63 - 1})
+@extend_schema_field(
+    {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 2**63 - 1,
+        "description": "政策编号：只返回涉及该政策的文章。",
+    }
+)
 class IdFilter(filters.NumberFilter):
     """A whole, positive database id: ``3.5`` is an error, not id 3."""
 
@@ -84,12 +91,16 @@ class SinceFilter(filters.IsoDateTimeFilter):
         return super().filter(qs, value)
 
 
-@extend_schema_field(REGION_CODE_SCHEMA)
-class RegionCodeParameter(filters.CharFilter):
-    """A parameter documented as a six-digit division code."""
+def region_code_parameter(help_text: str, **kwargs) -> filters.CharFilter:
+    """A parameter documented as a six-digit division code (an annotated schema replaces the help
+    text as description, so it goes into the schema too)."""
+    annotated = extend_schema_field({**REGION_CODE_SCHEMA, "description": help_text})(
+        type("RegionCodeParameter", (filters.CharFilter,), {})
+    )
+    return annotated(help_text=help_text, **kwargs)
 
 
-@extend_schema_field(REGION_CODE_SCHEMA)
+@extend_schema_field({**REGION_CODE_SCHEMA, "description": REGION_HELP})
 class RegionCodeFilter(filters.CharFilter):
     """A region and everything under it: division codes are hierarchical (44 → 4408 → 440883). One
     query finds the region's level (an unknown code is a 400), the filter is a prefix match."""
@@ -162,10 +173,8 @@ class HospitalFilter(filters.FilterSet):
 
 
 class PolicyFilter(filters.FilterSet):
-    region = RegionCodeParameter(
-        method="filter_region",
-        validators=[validate_region_code],
-        help_text="行政区划代码：该地区及其上级地区的政策。",
+    region = region_code_parameter(
+        "行政区划代码：该地区及其上级地区的政策。", method="filter_region", validators=[validate_region_code]
     )
     updated_since = SinceFilter()
 
@@ -183,8 +192,8 @@ class PolicyFilter(filters.FilterSet):
 
 
 class RegionFilter(filters.FilterSet):
-    parent = RegionCodeParameter(
-        field_name="parent_id", validators=[validate_region_code], help_text="上级行政区划代码"
+    parent = region_code_parameter(
+        "上级行政区划代码", field_name="parent_id", validators=[validate_region_code]
     )
     level = filters.ChoiceFilter(
         field_name="level", choices=Region._meta.get_field("level").choices, help_text="行政级别"

@@ -107,12 +107,13 @@ def test_embedded_default_runs_the_jobs_with_a_worker_and_no_redis(tmp_path):
     manage("demo_workflow")
     assert "检查 1 项" in manage("recheck_hotlines", "--all", "--offline")
     assert "检查" in manage("flag_outdated", "--as-of", "2030-01-01")
+    log = (tmp_path / "worker.log").open("w")
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "workers", "worker", "--concurrency", "1", "--pool", "solo"],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         send = "from workers.tasks import publish_scheduled; publish_scheduled.delay(trigger='manual')"
@@ -127,7 +128,7 @@ def test_embedded_default_runs_the_jobs_with_a_worker_and_no_redis(tmp_path):
             if "succeeded" in runs:
                 break
             time.sleep(0.2)
-        assert "('manual', 'publish_scheduled', 'succeeded')" in runs
+        assert "('manual', 'publish_scheduled', 'succeeded')" in runs, (tmp_path / "worker.log").read_text()
     finally:
         worker.terminate()
         worker.wait(timeout=20)

@@ -51,47 +51,51 @@ def _ref_of_row(row) -> Ref:
     raise ValueError("a row that points at no item")
 
 
-def _link_q(refs: Iterable[Ref], prefix: str = "") -> Q:
+def _link_q(refs: Iterable[Ref]) -> Q:
     """Rows pointing at any of ``refs``."""
     by_kind: dict[str, list[int]] = defaultdict(list)
     for kind, pk in refs:
         by_kind[kind].append(pk)
     query = Q(pk__in=[])
     for kind, pks in by_kind.items():
-        query |= Q(**{f"{prefix}{kind}__in": pks})
+        query |= Q(**{f"{kind}__in": pks})
     return query
 
 
 # --- what the engine reads --------------------------------------------------------------------------
 
 
-def _number_line(number: str, extension: str) -> str:
-    return f"{number}转{extension}" if extension else number
+def _number_line(number: str, extension: str, label: str = "") -> str:
+    number = f"{number}转{extension}" if extension else number
+    return f"{label} {number}".strip()
 
 
-def revision_input(item: Item, revision: Revision) -> CheckInput:
-    """The content of ``revision`` as the checks read it."""
-    content = revision.content
-    official = dict(
-        Source.objects.filter(pk__in=content.get("sources", [])).values_list("url", "is_official")
-    )
-    sources = tuple(sorted(official.items()))
-    kind = type(item)._meta.model_name
-    label = f"{kind}:{item.pk}"
-    if isinstance(item, Article):
+def _input(
+    kind: str,
+    pk: int,
+    content: dict,
+    *,
+    sources: tuple[tuple[str, bool], ...],
+    date: datetime.date | None = None,
+    is_excerpt: bool = False,
+) -> CheckInput:
+    """An item's content (as a revision records it) as the checks read it."""
+    label = f"{kind}:{pk}"
+    region = (content["region"],) if content.get("region") else ()
+    if kind == "article":
         return CheckInput(
             kind="article",
             title=content.get("title", ""),
             body=content.get("body", ""),
             summary=content.get("summary", ""),
-            date=item.original_date or timezone.localdate(revision.created_at),
+            date=date,
             region_codes=tuple(content.get("regions", [])),
             sources=sources,
-            is_excerpt=item.is_excerpt,
+            is_excerpt=is_excerpt,
             markdown=True,
             label=label,
         )
-    if isinstance(item, Hotline):
+    if kind == "hotline":
         number = content.get("display_number") or content.get("number", "")
         return CheckInput(
             kind="hotline",
@@ -100,24 +104,38 @@ def revision_input(item: Item, revision: Revision) -> CheckInput:
             number=_number_line(number, content.get("extension", "")),
             organisation=content.get("organisation", ""),
             purpose=content.get("purpose", ""),
-            region_codes=(content["region"],) if content.get("region") else (),
+            region_codes=region,
             sources=sources,
             label=label,
         )
-    phones = "\n".join(
-        f"{p.get('label', '')} {_number_line(p.get('display_number') or p['number'], p.get('extension', ''))}"
-        .strip()
+    phones = [
+        _number_line(p.get("display_number") or p["number"], p.get("extension", ""), p.get("label", ""))
         for p in content.get("phones", [])
-    )  # fmt: skip
+    ]
     return CheckInput(
         kind="hospital",
         title=content.get("name", ""),
         body="\n".join(part for part in (content.get("address"), content.get("departments")) if part),
-        number=phones,
+        number="\n".join(phones),
         organisation=content.get("name", ""),
-        region_codes=(content["region"],) if content.get("region") else (),
+        region_codes=region,
         sources=sources,
         label=label,
+    )
+
+
+def revision_input(item: Item, revision: Revision) -> CheckInput:
+    """The content of ``revision`` as the checks read it."""
+    content = revision.content
+    urls = Source.objects.filter(pk__in=content.get("sources", [])).order_by("pk")
+    kind = type(item)._meta.model_name
+    return _input(
+        kind,
+        item.pk,
+        content,
+        sources=tuple(urls.values_list("url", "is_official")),
+        date=(item.original_date or timezone.localdate(revision.created_at)) if kind == "article" else None,
+        is_excerpt=getattr(item, "is_excerpt", False),
     )
 
 
@@ -134,6 +152,10 @@ class Stored:
     revision_id: int | None  # the item's current revision
 
 
+def _sources(obj) -> tuple[tuple[str, bool], ...]:
+    return tuple((s.url, s.is_official) for s in sorted(obj.sources.all(), key=lambda s: s.pk))
+
+
 def stored_inputs(
     *,
     articles: models.QuerySet | None = None,
@@ -145,65 +167,49 @@ def stored_inputs(
     found: list[Stored] = []
     articles = Article.objects.all() if articles is None else articles
     for article in _current_revision(articles.prefetch_related("regions", "sources").order_by("pk")):
-        found.append(
-            Stored(
-                ("article", article.pk),
-                CheckInput(
-                    kind="article",
-                    title=article.title,
-                    body=article.body,
-                    summary=article.summary,
-                    date=article.original_date or timezone.localdate(article.updated_at),
-                    region_codes=tuple(r.code for r in article.regions.all()),
-                    sources=tuple((s.url, s.is_official) for s in article.sources.all()),
-                    is_excerpt=article.is_excerpt,
-                    markdown=True,
-                    label=f"article:{article.pk}",
-                ),
-                article.current_revision_id,
-            )
+        content = {
+            "title": article.title,
+            "body": article.body,
+            "summary": article.summary,
+            "regions": [r.code for r in article.regions.all()],
+        }
+        item_input = _input(
+            "article",
+            article.pk,
+            content,
+            sources=_sources(article),
+            date=article.original_date or timezone.localdate(article.updated_at),
+            is_excerpt=article.is_excerpt,
         )
+        found.append(Stored(("article", article.pk), item_input, article.current_revision_id))
     hotlines = Hotline.objects.all() if hotlines is None else hotlines
     for hotline in _current_revision(hotlines.prefetch_related("sources").order_by("pk")):
-        found.append(
-            Stored(
-                ("hotline", hotline.pk),
-                CheckInput(
-                    kind="hotline",
-                    title=hotline.organisation,
-                    body=hotline.service_hours,
-                    number=_number_line(hotline.display_number or hotline.number, hotline.extension),
-                    organisation=hotline.organisation,
-                    purpose=hotline.purpose,
-                    region_codes=(hotline.region_id,),
-                    sources=tuple((s.url, s.is_official) for s in hotline.sources.all()),
-                    label=f"hotline:{hotline.pk}",
-                ),
-                hotline.current_revision_id,
-            )
-        )
+        content = {
+            name: getattr(hotline, name)
+            for name in ("organisation", "purpose", "number", "display_number", "extension", "service_hours")
+        }
+        content["region"] = hotline.region_id
+        item_input = _input("hotline", hotline.pk, content, sources=_sources(hotline))
+        found.append(Stored(("hotline", hotline.pk), item_input, hotline.current_revision_id))
     hospitals = Hospital.objects.all() if hospitals is None else hospitals
     for hospital in _current_revision(hospitals.prefetch_related("phones", "sources").order_by("pk")):
-        numbers = "\n".join(
-            f"{p.label} {_number_line(p.display_number or p.number, p.extension)}".strip()
-            for p in hospital.phones.all()
-        )
-        found.append(
-            Stored(
-                ("hospital", hospital.pk),
-                CheckInput(
-                    kind="hospital",
-                    title=hospital.name,
-                    body="\n".join(part for part in (hospital.address, hospital.departments) if part),
-                    number=numbers,
-                    organisation=hospital.name,
-                    region_codes=(hospital.region_id,),
-                    sources=tuple((s.url, s.is_official) for s in hospital.sources.all()),
-                    label=f"hospital:{hospital.pk}",
-                ),
-                hospital.current_revision_id,
-            )
-        )
+        content = {
+            "name": hospital.name,
+            "address": hospital.address,
+            "departments": hospital.departments,
+            "region": hospital.region_id,
+            "phones": [
+                {
+                    "label": p.label,
+                    "number": p.number,
+                    "display_number": p.display_number,
+                    "extension": p.extension,
+                }
+                for p in sorted(hospital.phones.all(), key=lambda p: p.pk)
+            ],
+        }
+        item_input = _input("hospital", hospital.pk, content, sources=_sources(hospital))
+        found.append(Stored(("hospital", hospital.pk), item_input, hospital.current_revision_id))
     return found
 
 

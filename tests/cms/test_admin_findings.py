@@ -329,3 +329,13 @@ def test_review_queue_counts_only_the_current_revision(client, editor, article):
 
     drafts = next(s for s in response.context["queue"] if s.key == "my_drafts")
     assert [(e.open_errors, e.open_warnings) for e in drafts.entries] == [(0, 0)]
+
+
+def test_the_panel_links_to_the_list_of_the_items_findings(client, editor, article, finding, hotline_finding):
+    client.force_login(editor)
+    url = client.get(change_url(article)).context["findings_url"]
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert shown(response) == [finding]

@@ -101,7 +101,6 @@ def test_the_admin_warns_when_a_job_has_not_succeeded_in_time(client, operator):
     assert [j["job"] for j in jobs.overdue_jobs()] == [Job.PUBLISH_SCHEDULED]
 
 
-@pytest.mark.django_db(transaction=True)
 def test_a_job_busy_elsewhere_waits_for_its_retry(operator):
     """While another connection holds the job's lock, a new run is refused (and leaves no record);
     once the lock is free the same call runs."""
