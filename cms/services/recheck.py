@@ -312,7 +312,7 @@ def _offline(hotline: Hotline, conflicts: dict, now) -> dict:
         checks[CheckKind.VALIDITY] = (CheckOutcome.FAIL, str(exc), {}, number)
         phone = None
     if phone is not None and phone.kind == phones.KIND_FIXED and hotline.region_id:
-        area = phones.split_area_code(rules.national_digits(phone.number))[0]
+        area = phone.area_code
         agency = hotline.region.level == "province" and rules.is_agency(hotline.organisation)
         ok = rules.area_code_matches_region(area, hotline.region_id, provincial_agency=agency)
         detail = "" if ok else f"区号 0{area}（{rules.describe_area_code(area)}）不属于{hotline.region}。"

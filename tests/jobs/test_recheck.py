@@ -311,3 +311,9 @@ def test_a_number_back_on_its_page_is_unflagged(site, make_hotline, make_article
     assert status(hotline) == VerificationStatus.VERIFIED
     assert not Flag.objects.filter(resolved_at=None).exists()
     assert client.get(f"/api/v1/articles/{article.slug}/").json()["outdated"]["flagged"] is False
+
+
+def test_a_beijing_landline_is_read_with_its_two_digit_area_code(make_hotline):
+    hotline = make_hotline(organisation="北京市医疗保障局", number="010-89152500", code="110000")
+    recheck()
+    assert outcome(hotline, CheckKind.REGION) == CheckOutcome.PASS

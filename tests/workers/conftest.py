@@ -196,20 +196,6 @@ def _restore_migration_data(django_db_setup, django_db_blocker):
                 connections[alias].creation.deserialize_db_from_string(contents)
 
 
-@pytest.fixture
-def _migration_data(transactional_db):
-    """The data migrations' rows (regions, roles, schedules) at the start of each test, whatever ran
-    before: an earlier transactional test may have flushed them (``serialized_rollback`` would insert
-    them a second time after a module that restored them already, as tests/e2e does)."""
-    from cms.models import Region
-
-    if not Region.objects.exists():
-        for alias in connections:
-            contents = getattr(connections[alias], "_test_serialized_contents", None)
-            if contents:
-                connections[alias].creation.deserialize_db_from_string(contents)
-
-
 # --- a local web server for the re-check's page fetches ---------------------------------------------
 
 

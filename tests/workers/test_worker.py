@@ -40,8 +40,8 @@ from workers import tasks
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("_restore_migration_data", "_migration_data"),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("_restore_migration_data"),
 ]
 
 KINDS = [CheckKind.VALIDITY, CheckKind.REGION, CheckKind.CONFLICT, CheckKind.STALENESS, CheckKind.SOURCE]
