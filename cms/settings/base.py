@@ -152,6 +152,8 @@ VERIFICATION_WINDOW_DAYS = env.int("VERIFICATION_WINDOW_DAYS", default=90)
 # revision under review.
 FACT_CHECK_REQUIRE_OFFICIAL_SOURCE = env.bool("FACT_CHECK_REQUIRE_OFFICIAL_SOURCE", default=True)
 FACT_CHECK_REQUIRE_SIGNOFF = env.bool("FACT_CHECK_REQUIRE_SIGNOFF", default=True)
+# Approval is refused while the current revision has an open error-severity finding (content checks).
+FACT_CHECK_REQUIRE_NO_OPEN_ERRORS = env.bool("FACT_CHECK_REQUIRE_NO_OPEN_ERRORS", default=True)
 # Links in e-mails point here.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
