@@ -29,8 +29,9 @@ run: install
 	$(LOCAL) $(BIN)/celery -A workers beat --loglevel INFO --schedule var/celerybeat-schedule & \
 	$(LOCAL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# The real-worker tests (tests/workers/test_worker.py) are run on their own by `make test-workers`:
-# they fail since the last changes to the jobs and are not yet part of `make test` (see the issue).
+# The real-worker tests (tests/workers/test_worker.py) run in a session of their own, `make
+# test-workers` (they pass there); in one session with the other transactional tests their restoring
+# of the data migrations' rows collides with tests/e2e's, which is still to be untangled.
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS) --ignore=tests/workers/test_worker.py
 
