@@ -116,26 +116,7 @@ def recheck_hotlines(
 @transaction.atomic
 def _store(run: JobRun | None, results: dict, now, tally: Tally) -> None:
     """One batch's results, and the statuses the evidence changes."""
-    if run is not None:
-        NumberCheck.objects.bulk_create(
-            [
-                NumberCheck(
-                    run=run,
-                    subject=f"hotline:{pk}",
-                    hotline_id=pk,
-                    number=result[3],
-                    kind=kind,
-                    outcome=result[0],
-                    detail=result[1],
-                    evidence=result[2],
-                    checked_at=now,
-                )
-                for pk, checks in results.items()
-                for kind, result in checks.items()
-                if kind != CURRENT
-            ],
-            ignore_conflicts=True,
-        )
+    _save_checks(run, ((f"hotline:{pk}", {"hotline_id": pk}, c) for pk, c in results.items()), now)
     next_check = now + datetime.timedelta(days=settings.RECHECK_INTERVAL_DAYS)
     Hotline.objects.filter(pk__in=list(results)).update(next_check_at=next_check)
     subjects = {pk: f"hotline:{pk}" for pk in results}
@@ -164,8 +145,38 @@ def _store(run: JobRun | None, results: dict, now, tally: Tally) -> None:
             _flag_showing(hotline, checks)
         elif was == VerificationStatus.FAILING:
             _unflag_showing(hotline)
+    _save_states(touched)
+
+
+def _save_checks(run: JobRun | None, numbers, now) -> None:
+    """One row per check of each number: ``numbers`` yields (subject, owner field, checks). A run
+    delivered again adds nothing (unique per run, subject and kind)."""
+    if run is None:
+        return
+    NumberCheck.objects.bulk_create(
+        [
+            NumberCheck(
+                run=run,
+                subject=subject,
+                number=result[3],
+                kind=kind,
+                outcome=result[0],
+                detail=result[1],
+                evidence=result[2],
+                checked_at=now,
+                **owner,
+            )
+            for subject, owner, checks in numbers
+            for kind, result in checks.items()
+            if kind != CURRENT
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def _save_states(states: list[NumberState]) -> None:
     NumberState.objects.bulk_create(
-        touched,
+        states,
         update_conflicts=True,
         unique_fields=["subject"],
         update_fields=["failures", "failing_since", "last_outcome", "updated_at"],
@@ -259,37 +270,13 @@ def _hospital_statuses(results, owners, states, now) -> dict:
 
 @transaction.atomic
 def _store_hospitals(run, results: dict, owners: dict, now, tally: Tally) -> None:
-    if run is not None:
-        NumberCheck.objects.bulk_create(
-            [
-                NumberCheck(
-                    run=run,
-                    subject=subject,
-                    hospital=owners[subject],
-                    number=result[3],
-                    kind=kind,
-                    outcome=result[0],
-                    detail=result[1],
-                    evidence=result[2],
-                    checked_at=now,
-                )
-                for subject, checks in results.items()
-                for kind, result in checks.items()
-                if kind != CURRENT
-            ],
-            ignore_conflicts=True,
-        )
+    _save_checks(run, ((subject, {"hospital": owners[subject]}, c) for subject, c in results.items()), now)
     states = {s.subject: s for s in NumberState.objects.filter(subject__in=list(results))}
     for subject, checks in results.items():
         if subject not in states and checks[CheckKind.SOURCE][0] == CheckOutcome.TRANSIENT:
             states[subject] = NumberState(subject=subject, last_outcome=CheckOutcome.TRANSIENT)
     statuses = _hospital_statuses(results, owners, states, now)
-    NumberState.objects.bulk_create(
-        list(states.values()),
-        update_conflicts=True,
-        unique_fields=["subject"],
-        update_fields=["failures", "failing_since", "last_outcome", "updated_at"],
-    )
+    _save_states(list(states.values()))
     for hospital, status in statuses.items():
         if status == hospital.verification_status:
             continue
