@@ -22,23 +22,33 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_embedded_default_migrates_imports_and_serves_the_chinese_admin(tmp_path):
+def local_env(tmp_path, **extra: str) -> dict[str, str]:
+    """The environment of `make run`: local settings on a fresh SQLite file, nothing inherited."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "CELERY_"))}
     env.update(
-        DJANGO_SETTINGS_MODULE="cms.settings.local", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}"
+        DJANGO_SETTINGS_MODULE="cms.settings.local",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        **extra,
     )
+    return env
+
+
+def manager(env: dict[str, str]):
+    """``manage(*args)``: run manage.py in ``env``, fail on a non-zero exit, return its output."""
 
     def manage(*args):
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        command = [sys.executable, "manage.py", *args]
+        result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
         assert result.returncode == 0, result.stderr
         return result.stdout
+
+    return manage
+
+
+def test_embedded_default_migrates_imports_and_serves_the_chinese_admin(tmp_path):
+    env = local_env(tmp_path)
+
+    manage = manager(env)
 
     manage("migrate", "--noinput")
     assert "新建文章 63 篇" in manage("import_dump", *map(str, DUMPS))
@@ -80,26 +90,12 @@ def test_embedded_default_migrates_imports_and_serves_the_chinese_admin(tmp_path
 def test_embedded_default_runs_the_jobs_with_a_worker_and_no_redis(tmp_path):
     """The jobs on SQLite: from the command line, and through a real Celery worker whose broker is a
     folder (kombu's filesystem transport), as `make run` starts it."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "CELERY_"))}
-    env.update(
-        DJANGO_SETTINGS_MODULE="cms.settings.local",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        CELERY_BROKER_URL="filesystem://",
-        CELERY_BROKER_FOLDER=str(tmp_path / "broker"),
+    env = local_env(
+        tmp_path, CELERY_BROKER_URL="filesystem://", CELERY_BROKER_FOLDER=str(tmp_path / "broker")
     )
     (tmp_path / "broker").mkdir()
 
-    def manage(*args):
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert result.returncode == 0, result.stderr
-        return result.stdout
+    manage = manager(env)
 
     manage("migrate", "--noinput")
     manage("import_dump", *map(str, DUMPS))
