@@ -29,14 +29,16 @@ run: install
 	$(LOCAL) $(BIN)/celery -A workers beat --loglevel INFO --schedule var/celerybeat-schedule & \
 	$(LOCAL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# The real-worker tests (tests/workers/test_worker.py) run in a session of their own, `make
-# test-workers` (they pass there); in one session with the other transactional tests their restoring
-# of the data migrations' rows collides with tests/e2e's, which is still to be untangled.
+# The suite runs in two pytest sessions: the real-worker tests (tests/workers/test_worker.py, a Celery
+# worker and beat against Redis) in a session of their own, because their restoring of the data
+# migrations' rows after each test collides with tests/e2e's in one session. `make test` runs both;
+# `make test-workers` only the second.
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS) --ignore=tests/workers/test_worker.py
+	$(BIN)/pytest $(PYTEST_ARGS) tests/workers/test_worker.py
 
 test-workers: install
-	$(BIN)/pytest tests/workers/test_worker.py
+	$(BIN)/pytest $(PYTEST_ARGS) tests/workers/test_worker.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -507,7 +507,8 @@ def load_content(*, articles: int, via_services: int | None) -> None:
 
 def check_bulk_like_publish(pks: list[int]) -> None:
     """Publishing a bulk-made article again with ``live_publish`` itself (at the same time, rolled
-    back) must leave its live row, payload, search text and links exactly as they are."""
+    back) must leave its live row, payload, search text and links exactly as they are, but for its
+    clock number."""
     from django.db import transaction
 
     from cms.models import Article, LiveArticle
@@ -515,6 +516,7 @@ def check_bulk_like_publish(pks: list[int]) -> None:
 
     def state(pk: int) -> dict:
         row = LiveArticle.objects.filter(pk=pk).values().get()
+        del row["seq"]  # a publish takes the live clock's next number: the one thing meant to differ
         row["links"] = {
             name: sorted(getattr(LiveArticle.objects.get(pk=pk), name).values_list("pk", flat=True))
             for name in ("regions", "policies", "hotlines", "hospitals")

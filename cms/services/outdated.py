@@ -73,9 +73,7 @@ def flag_outdated(run: JobRun | None = None, *, as_of: datetime.date | None = No
     if run is not None:
         run.summary = {"as_of": as_of.isoformat(), "flags": raised, "articles": articles}
     if raised:
-        notifications.notify_outdated_digest(
-            flags=Flag.objects.filter(created_at=now).select_related("article")
-        )
+        notifications.notify_outdated_digest(flags=Flag.objects.filter(created_at=now))
     return examined, raised
 
 

@@ -8,6 +8,7 @@ organisation's name is matched leniently: the place may lose its 市 / 省 / 区
 abbreviations stand for the long forms (吴川医保局 for 吴川市医疗保障局).
 """
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -95,12 +96,26 @@ def normalise_text(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def number_on_page(text: str, phone: Phone | str, organisation: str, *, window: int = 200) -> PresenceResult:
-    """Look for ``phone`` in the page ``text`` (HTML or plain) and for ``organisation`` within ``window``
-    characters of it. ``phone`` may be a parsed ``Phone`` or a string ``parse_phone`` accepts."""
+@dataclass(frozen=True)
+class PageText:
+    """A page's visible text (``page_text``), made once and searched for each number that cites it."""
+
+    text: str
+
+    @classmethod
+    def of(cls, html: str) -> "PageText":
+        return cls(page_text(html))
+
+
+def number_on_page(
+    text: "str | PageText", phone: Phone | str, organisation: str, *, window: int = 200
+) -> PresenceResult:
+    """Look for ``phone`` in the page ``text`` (HTML or plain, or a ``PageText`` already made from it)
+    and for ``organisation`` within ``window`` characters of it. ``phone`` may be a parsed ``Phone``
+    or a string ``parse_phone`` accepts."""
     if isinstance(phone, str):
         phone = parse_phone(phone)
-    plain = page_text(text)
+    plain = text.text if isinstance(text, PageText) else page_text(text)
     spans = _number_spans(plain, phone)
     org_spans = (
         [m.span() for m in _organisation_pattern(organisation).finditer(plain)] if organisation else []
@@ -171,6 +186,7 @@ def _number_spans(text: str, phone: Phone) -> list[tuple[int, int, str]]:
     return sorted(spans)
 
 
+@functools.lru_cache(maxsize=4096)  # one organisation is looked for on many pages
 def _organisation_pattern(name: str) -> re.Pattern[str]:
     """吴川市医疗保障局 → 吴川 + optional 市 + (医疗保障局 | 医保局); earlier places (广东省) optional."""
     name = re.sub(r"\s+", "", normalise_text(name))
