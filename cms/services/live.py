@@ -198,13 +198,51 @@ def live_update_verification(*, item: Hotline | Hospital, now: datetime.datetime
         refresh_linking_articles(item=item, now=now)
 
 
-def refresh_linking_articles(*, item: Hotline | Hospital | Policy, now: datetime.datetime) -> int:
+def live_update_verifications(*, items: list[Hotline] | list[Hospital], now: datetime.datetime) -> None:
+    """``live_update_verification`` for many numbers of one kind at once (a re-check's batch): one tick
+    and one UPDATE of their live rows, whose payloads change in exactly the verification fields and
+    the update time, then one pass over the articles that embed any of them."""
+    if not items:
+        return
+    if connection.vendor != "postgresql":
+        for item in items:
+            live_update_verification(item=item, now=now)
+        return
+    model = LIVE_MODELS[type(items[0])]
+    seq = live_tick()
+    values = ", ".join(["(%s, %s, %s::timestamptz, %s)"] * len(items))
+    sql = f"""
+        UPDATE {model._meta.db_table} l SET
+            verification_status = v.status, last_verified_at = v.verified, updated_at = %s, seq = %s,
+            payload = l.payload || jsonb_build_object(
+                'verification_status', v.status, 'last_verified_at', v.verified_iso, 'updated_at', %s::text)
+        FROM (VALUES {values}) AS v(id, status, verified, verified_iso)
+        WHERE l.{model._meta.pk.column} = v.id
+    """  # noqa: S608 -- table and column names are our own; every value is a parameter
+    params: list = [now, seq, _iso(now)]
+    for item in items:
+        params += [item.pk, item.verification_status, item.last_verified_at, _iso(item.last_verified_at)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+    refresh_linking_articles(items=items, now=now)
+
+
+def refresh_linking_articles(
+    *, item: Hotline | Hospital | Policy | None = None, items=(), now: datetime.datetime
+) -> int:
     """Live articles embed the live forms of their hotlines and hospitals, and their policies: re-embed
-    after a change."""
+    after a change of ``item`` (or of any of ``items``, all of one kind), each article once."""
+    items = [item] if item is not None else list(items)
+    if not items:
+        return 0
     live_tick()
-    field = {Hotline: "hotlines", Hospital: "hospitals", Policy: "policies"}[type(item)]
+    field = {Hotline: "hotlines", Hospital: "hospitals", Policy: "policies"}[type(items[0])]
+    linking = LiveArticle.objects.filter(**{f"{field}__in": items}).values("pk")
     lives = (
-        LiveArticle.objects.filter(**{field: item}).select_related("revision").select_for_update(of=("self",))
+        LiveArticle.objects.filter(pk__in=linking)
+        .order_by("pk")
+        .select_related("revision")
+        .select_for_update(of=("self",))
     )
     count = 0
     for live in lives:

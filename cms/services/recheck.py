@@ -33,7 +33,7 @@ from cms.models import (
     VerificationStatus,
 )
 from cms.services import flags, notifications
-from cms.services.live import live_update_verification
+from cms.services.live import live_update_verifications
 from cms.verification import phones, rules
 from cms.verification.fetcher import PageFetcher
 from cms.verification.sources import PageText, number_on_page
@@ -41,6 +41,18 @@ from cms.verification.sources import PageText, number_on_page
 BATCH = 1000
 CURRENT = "current"  # in a number's results: its stored status and last human verification
 CHECKS = NumberCheck._meta.db_table
+# What the offline checks read of a hotline (loading whole rows cost more than the checks).
+OFFLINE_FIELDS = (
+    "number",
+    "organisation",
+    "purpose",
+    "verification_status",
+    "last_verified_at",
+    "region__code",
+    "region__name",
+    "region__full_name",
+    "region__level",
+)
 EVIDENCE = (CheckKind.VALIDITY, CheckKind.REGION, CheckKind.CONFLICT, CheckKind.SOURCE)
 
 
@@ -74,7 +86,9 @@ def recheck_hotlines(
     last = 0
     try:
         while True:
-            batch = list(due.filter(pk__gt=last).order_by("pk").select_related("region")[:BATCH])
+            batch = list(
+                due.filter(pk__gt=last).order_by("pk").select_related("region").only(*OFFLINE_FIELDS)[:BATCH]
+            )
             if not batch:
                 break
             last = batch[-1].pk
@@ -123,7 +137,7 @@ def _store(run: JobRun | None, results: dict, now, tally: Tally) -> None:
     Hotline.objects.filter(pk__in=list(results)).update(next_check_at=next_check)
     subjects = {pk: f"hotline:{pk}" for pk in results}
     states = {s.subject: s for s in NumberState.objects.filter(subject__in=subjects.values())}
-    touched = []
+    touched, changes = [], {}
     for pk, checks in results.items():
         source = checks[CheckKind.SOURCE][0]
         state = states.get(subjects[pk])
@@ -134,19 +148,27 @@ def _store(run: JobRun | None, results: dict, now, tally: Tally) -> None:
             counts = _count_transient(state, source, now)
             touched.append(state)
         status = _new_status(checks[CURRENT], checks, counts)
-        if status == checks[CURRENT][0]:
-            continue
-        hotline = Hotline.objects.select_for_update().get(pk=pk)
-        was = hotline.verification_status
-        Hotline.objects.filter(pk=pk).update(verification_status=status)
-        hotline.verification_status = status
-        tally.changed += 1
-        live_update_verification(item=hotline, now=now)
-        if status == VerificationStatus.FAILING and was != VerificationStatus.FAILING:
-            tally.newly_failing.append(hotline)
-            _flag_showing(hotline, checks)
-        elif was == VerificationStatus.FAILING:
-            _unflag_showing(hotline)
+        if status != checks[CURRENT][0]:
+            changes[pk] = status
+    if changes:
+        # The batch's changed statuses at once: one UPDATE per status, one of their live rows.
+        hotlines = list(Hotline.objects.select_for_update().filter(pk__in=list(changes)).order_by("pk"))
+        was = {h.pk: h.verification_status for h in hotlines}
+        for status in set(changes.values()):
+            Hotline.objects.filter(pk__in=[pk for pk, s in changes.items() if s == status]).update(
+                verification_status=status
+            )
+        for hotline in hotlines:
+            hotline.verification_status = changes[hotline.pk]
+        tally.changed += len(hotlines)
+        live_update_verifications(items=hotlines, now=now)
+        failing = VerificationStatus.FAILING
+        for hotline in hotlines:  # a status changed: failing now, or no longer failing
+            if hotline.verification_status == failing:
+                tally.newly_failing.append(hotline)
+                _flag_showing(hotline, results[hotline.pk])
+            elif was[hotline.pk] == failing:
+                _unflag_showing(hotline)
     _save_states(touched)
 
 
@@ -309,13 +331,15 @@ def _store_hospitals(run, results: dict, owners: dict, now, tally: Tally) -> Non
             states[subject] = NumberState(subject=subject, last_outcome=CheckOutcome.TRANSIENT)
     statuses = _hospital_statuses(results, owners, states, now)
     _save_states(list(states.values()))
-    for hospital, status in statuses.items():
-        if status == hospital.verification_status:
-            continue
-        Hospital.objects.filter(pk=hospital.pk).update(verification_status=status)
-        hospital.verification_status = status
-        tally.changed += 1
-        live_update_verification(item=hospital, now=now)
+    changed = [hospital for hospital, status in statuses.items() if status != hospital.verification_status]
+    for status in {statuses[h] for h in changed}:
+        Hospital.objects.filter(pk__in=[h.pk for h in changed if statuses[h] == status]).update(
+            verification_status=status
+        )
+    for hospital in changed:
+        hospital.verification_status = statuses[hospital]
+    tally.changed += len(changed)
+    live_update_verifications(items=changed, now=now)
 
 
 # ------------------------------------------------------------------------------------------ the checks

@@ -134,3 +134,31 @@ def test_impossible_numbers_are_refused_with_a_chinese_reason(raw, problem):
 def test_unknown_area_code_is_refused(raw):
     with pytest.raises(PhoneNumberError, match=f"区号 {raw[:4]} 不存在"):
         parse_phone(raw)
+
+
+def test_area_code_length_depends_on_area_code_and_length_alone():
+    """parse_phone remembers, per area code and subscriber length, the area-code length phonenumbers
+    gives a valid number (asking costs a third of a parse). That is sound only if every valid number
+    with the same area code and length gets the same answer: checked for every area code of the
+    region data and every other three-digit one, on random valid numbers of both lengths."""
+    import random
+
+    import phonenumbers
+
+    from cms.verification.rules import region_table
+
+    known = {code for region in region_table().regions.values() for code in region.area_codes}
+    codes = sorted(known | {str(n) for n in range(300, 1000)})
+    rnd = random.Random(20261123)  # noqa: S311 -- sample numbers, not secrets
+    answers: dict[tuple[str, int], set[int]] = {}
+    for code in codes:
+        for length in (7, 8):
+            for _ in range(12):
+                subscriber = str(rnd.randint(2, 9)) + "".join(rnd.choices("0123456789", k=length - 1))
+                number = phonenumbers.parse("0" + code + subscriber, "CN")
+                if phonenumbers.is_valid_number_for_region(number, "CN"):
+                    found = phonenumbers.length_of_geographical_area_code(number)
+                    answers.setdefault((code, length), set()).add(found)
+    assert len(answers) > 300  # the area codes in use, with valid numbers of one length or both
+    assert {key: found for key, found in answers.items() if len(found) > 1} == {}
+    assert all(found == {len(code)} for (code, _), found in answers.items() if code in known)
