@@ -153,6 +153,34 @@ def test_an_old_human_verification_is_stale_not_failing(make_hotline, settings):
     assert LiveHotline.objects.get(pk=hotline.pk).payload["verification_status"] == VerificationStatus.STALE
 
 
+
+def test_a_batch_of_changed_statuses_leaves_live_rows_as_a_rebuild_would(make_hotline):
+    """The re-check writes a batch's changed statuses into their live rows in one UPDATE: each row,
+    payload included, must be what rebuilding it with the publish path's own builder gives."""
+    from cms.services.live import store_payload
+
+    old = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+    hotlines = [
+        make_hotline(number=number, purpose=purpose)
+        for number, purpose in (
+            ("0759-5586822", "consultation"),
+            ("0759-5586698", "complaint"),
+            ("0759-7739701", "office"),
+        )
+    ]
+    Hotline.objects.filter(pk__in=[h.pk for h in hotlines]).update(last_verified_at=old)
+    recheck()
+    for hotline in hotlines:
+        live = LiveHotline.objects.select_related("revision").get(pk=hotline.pk)
+        assert live.verification_status == VerificationStatus.STALE
+        written = (live.payload, live.seq)
+        store_payload(live)
+        rebuilt = LiveHotline.objects.get(pk=hotline.pk)
+        assert written[0] == rebuilt.payload
+        assert written[0]["last_verified_at"] == old.isoformat()
+        assert rebuilt.seq > written[1] > 0
+
+
 # ---------------------------------------------------------------------------------------- the pages
 
 
