@@ -58,7 +58,10 @@ def notify_outdated_digest(*, flags) -> None:
         return
     flagged = flags.filter(article__isnull=False).values("article_id")
     count = flagged.distinct().count()
-    articles = Article.objects.filter(pk__in=flagged).order_by("pk")[:DIGEST_LINES]
+    # The first articles' ids from the flags themselves: asking for articles "in" a quarter of a
+    # million flagged ids, ordered and cut, made PostgreSQL read them all.
+    first = flagged.order_by("article_id").distinct().values_list("article_id", flat=True)[:DIGEST_LINES]
+    articles = Article.objects.filter(pk__in=list(first)).order_by("pk")
     lines = [f"- {a}：{_item_url(a)}" for a in articles]
     if count > DIGEST_LINES:
         lines.append(f"……另有 {count - DIGEST_LINES} 篇，请在后台按“标记”筛选查看。")
