@@ -16,9 +16,15 @@ Settings (read when a ``PageFetcher`` is made; defaults in ``DEFAULTS``):
 
 import codecs
 import hashlib
+import os
+import pickle
 import re
+import sqlite3
+import tempfile
 import threading
 import time
+import zlib
+from collections import OrderedDict
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -206,7 +212,7 @@ class PageFetcher:
         self._page_locks: dict[str, threading.Lock] = {}
         self._robots_locks: dict[str, threading.Lock] = {}
         self._host_locks: dict[str, threading.Lock] = {}
-        self._results: dict[str, FetchResult] = {}
+        self._results = ResultStore()
         self._robots: dict[str, _Robots] = {}
         self._host_free_at: dict[str, float] = {}
         self._local = threading.local()
@@ -227,6 +233,7 @@ class PageFetcher:
             sessions, self._sessions = self._sessions, []
         for session in sessions:
             session.close()
+        self._results.close()
 
     def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
         """Fetch ``url`` once in this run: a page asked for again (in any spelling that normalises to
@@ -239,7 +246,7 @@ class PageFetcher:
             result = self._results.get(key)
             if result is None:
                 result = self._fetch(url, key, etag=etag, last_modified=last_modified)
-                self._results[key] = result
+                self._results.put(key, result)
         return result
 
     # The page, hop by hop.
@@ -445,6 +452,68 @@ class PageFetcher:
             if lock is None:
                 lock = locks[key] = threading.Lock()
             return lock
+
+
+class ResultStore:
+    """A run's fetched pages by normalised URL, kept in a temporary SQLite file, compressed, rather
+    than in memory: a run reads each cited page once, and later batches of numbers citing it need it
+    again, so a run over thousands of pages would otherwise hold them all. The last few results stay
+    in memory (numbers are checked page by page). Safe across threads. The file is unlinked as soon
+    as it is open, so nothing is left behind however the run ends."""
+
+    def __init__(self, *, recent: int = 8) -> None:
+        self._lock = threading.Lock()
+        self._recent: OrderedDict[str, FetchResult] = OrderedDict()
+        self._keep = recent
+        self._db: sqlite3.Connection | None = None
+
+    def get(self, key: str) -> FetchResult | None:
+        with self._lock:
+            result = self._recent.get(key)
+            if result is not None:
+                self._recent.move_to_end(key)
+                return result
+            if self._db is None:
+                return None
+            row = self._db.execute("SELECT result FROM page WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                return None
+            result = pickle.loads(zlib.decompress(row[0]))  # noqa: S301 -- our own, written by put()
+            self._remember(key, result)
+            return result
+
+    def put(self, key: str, result: FetchResult) -> None:
+        blob = zlib.compress(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+        with self._lock:
+            if self._db is None:
+                handle, path = tempfile.mkstemp(prefix="fetched-pages-", suffix=".sqlite3")
+                os.close(handle)
+                try:
+                    self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+                    self._db.execute("PRAGMA journal_mode = OFF")
+                    self._db.execute("PRAGMA synchronous = OFF")
+                    self._db.execute("CREATE TABLE page (key TEXT PRIMARY KEY, result BLOB NOT NULL)")
+                finally:
+                    os.unlink(path)  # the open connection keeps it; the system frees it on close
+            self._db.execute("INSERT OR REPLACE INTO page VALUES (?, ?)", (key, blob))
+            self._remember(key, result)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return self._db.execute("SELECT count(*) FROM page").fetchone()[0] if self._db else 0
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+            self._recent.clear()
+
+    def _remember(self, key: str, result: FetchResult) -> None:
+        self._recent[key] = result
+        self._recent.move_to_end(key)
+        while len(self._recent) > self._keep:
+            self._recent.popitem(last=False)
 
 
 def _declared_length(response: requests.Response) -> int:

@@ -153,7 +153,6 @@ def test_an_old_human_verification_is_stale_not_failing(make_hotline, settings):
     assert LiveHotline.objects.get(pk=hotline.pk).payload["verification_status"] == VerificationStatus.STALE
 
 
-
 def test_a_batch_of_changed_statuses_leaves_live_rows_as_a_rebuild_would(make_hotline):
     """The re-check writes a batch's changed statuses into their live rows in one UPDATE: each row,
     payload included, must be what rebuilding it with the publish path's own builder gives."""

@@ -642,3 +642,30 @@ def test_a_new_run_fetches_again(site):
 )
 def test_normalise_url(url, expected):
     assert normalise_url(url) == expected
+
+
+def test_a_runs_pages_are_kept_out_of_memory_and_come_back_whole():
+    """The fetcher keeps a run's pages in a temporary SQLite file, the last few in memory: every
+    result comes back equal, whether from memory or from the file, and nothing is left on disk."""
+    import tempfile
+    from pathlib import Path
+
+    from cms.verification.fetcher import FetchResult, Outcome, ResultStore
+
+    before = set(Path(tempfile.gettempdir()).glob("fetched-pages-*"))
+    store = ResultStore(recent=2)
+    results = {
+        f"http://example.test/{i}": FetchResult(
+            url=f"http://example.test/{i}", outcome=Outcome.OK, status=200, text="医保电话 0759-5586822 " * i
+        )
+        for i in range(20)
+    }
+    for key, result in results.items():
+        store.put(key, result)
+    assert len(store) == 20
+    assert len(store._recent) == 2  # the rest only on disk
+    assert all(store.get(key) == result for key, result in results.items())
+    assert store.get("http://example.test/missing") is None
+    assert set(Path(tempfile.gettempdir()).glob("fetched-pages-*")) == before
+    store.close()
+    assert store.get("http://example.test/3") is None
