@@ -16,7 +16,9 @@ from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
+    Exists,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
     TextField,
@@ -36,9 +38,9 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
 
 from cms.middleware import set_last_modified
-from cms.models import LiveArticle, LiveClock, LiveHospital, LiveHotline, LiveRemoval, Region
+from cms.models import Flag, LiveArticle, LiveClock, LiveHospital, LiveHotline, LiveRemoval, Region
 from cms.search import term_tokens
-from cms.services.live import live_clock
+from cms.services.live import article_json_sql, live_clock
 from policies.models import Policy
 
 from . import filters, serializers
@@ -159,6 +161,19 @@ def _as_datetime(value) -> datetime.datetime | None:
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, datetime.UTC)
 
 
+def json_text_sql(model, alias: str) -> str:
+    """SQL for the JSON text readers get of a live row named ``alias``: the stored payload, and for
+    an article its ``outdated`` part from its open flags."""
+    if model is LiveArticle:
+        return article_json_sql(alias)
+    return f"CAST({alias}.payload AS TEXT)"
+
+
+def json_text(model) -> RawSQL:
+    """``json_text_sql`` as an annotation of a queryset over ``model``."""
+    return RawSQL(json_text_sql(model, model._meta.db_table), [], output_field=TextField())  # noqa: S611
+
+
 def read_page(queryset: QuerySet, offset: int, size: int) -> tuple[int, datetime.datetime | None, str]:
     """The filtered count, the clock's time and the page's ready-made JSON objects joined by commas.
 
@@ -166,9 +181,10 @@ def read_page(queryset: QuerySet, offset: int, size: int) -> tuple[int, datetime
     page) and only those rows' payloads are read and joined, in order, by the database. Elsewhere
     (the embedded SQLite default) in three plain queries."""
     ids = queryset.values_list("pk", flat=True)[offset : offset + size]
+    model = queryset.model
     if connection.vendor != "postgresql":
         count = queryset.count()
-        rows = queryset.model.objects.filter(pk__in=list(ids)).annotate(_text=Cast("payload", TextField()))
+        rows = model.objects.filter(pk__in=list(ids)).annotate(_text=json_text(model))
         texts = dict(rows.values_list("pk", "_text"))
         order = list(ids)
         return count, live_clock()[1], ",".join(texts[pk] for pk in order if pk in texts)
@@ -181,7 +197,7 @@ def read_page(queryset: QuerySet, offset: int, size: int) -> tuple[int, datetime
     sql = (
         f"SELECT (SELECT count(*) FROM ({count_sql}) AS filtered),"  # noqa: S608 -- compiled by the ORM
         f" (SELECT changed_at FROM {LiveClock._meta.db_table} WHERE id = 1),"
-        f" (SELECT string_agg(t.payload::text, ',' ORDER BY p.ord)"
+        f" (SELECT string_agg({json_text_sql(model, 't')}, ',' ORDER BY p.ord)"
         f"    FROM unnest(ARRAY({ids_sql})) WITH ORDINALITY AS p(id, ord)"
         f"    JOIN {meta.db_table} t ON t.{meta.pk.column} = p.id)"
     )
@@ -268,6 +284,9 @@ class LiveListView(ReadView):
         return queryset.order_by(*fields)
 
 
+FLAGGED = object()  # a sync event whose article's text is read afterwards
+
+
 def encode_cursor(seq: int, pk: int) -> str:
     return base64.urlsafe_b64encode(f"{seq}.{pk}".encode()).decode()
 
@@ -303,7 +322,7 @@ class LiveSyncView(ReadView):
         changed = list(
             queryset.filter(Q(seq__gt=seq) | Q(seq=seq, pk__gt=pk))
             .order_by("seq", "pk")
-            .annotate(_text=Cast("payload", TextField()))
+            .annotate(_text=json_text(queryset.model))
             .values_list("seq", "pk", "_text")[:size]
         )
         removed = list(
@@ -311,14 +330,52 @@ class LiveSyncView(ReadView):
             .order_by("seq", "item_id")
             .values_list("seq", "item_id")[:size]
         )
-        events = sorted([*changed, *((s, i, None) for s, i in removed)], key=lambda e: e[:2])[:size]
+        flagged = self.flag_events(queryset, seq, pk, size)
+        events = sorted(
+            [*changed, *((s, i, None) for s, i in removed), *((s, i, FLAGGED) for s, i in flagged)],
+            key=lambda e: e[:2],
+        )[:size]
         cursor = encode_cursor(*events[-1][:2]) if events else request.GET["cursor"]
+        texts = self.flagged_texts(queryset, {i for _, i, text in events if text is FLAGGED})
+        results, listed = [], set()
+        for _, item, text in events:  # an article changed and flagged in one page is listed once
+            text = texts.get(item) if text is FLAGGED else text
+            if text is not None and item not in listed:
+                listed.add(item)
+                results.append(text)
         body = '{"next_cursor":%s,"results":[%s],"removed":%s}' % (  # noqa: UP031
             json.dumps(cursor),
-            ",".join(text for _, _, text in events if text is not None),
+            ",".join(results),
             json.dumps([item for _, item, text in events if text is None]),
         )
         return _json_response(body, changed_at=live_clock()[1])
+
+    def flag_events(self, queryset: QuerySet, seq: int, pk: int, size: int) -> list[tuple[int, int]]:
+        """Articles only: flags raised or resolved after the cursor change what readers see of an
+        article (its ``outdated`` part) without a change of its live row; each is an event at its
+        clock number, for the articles the filters keep."""
+        if queryset.model is not LiveArticle:
+            return []
+        kept = Exists(queryset.filter(pk=OuterRef("article_id")))
+        raised, resolved = (
+            Flag.objects.filter(
+                Q(**{f"{field}__gt": seq}) | Q(**{field: seq, "article_id__gt": pk}),
+                kept,
+                article__isnull=False,
+                **{f"{field}__isnull": False},
+            )
+            .order_by(field, "article_id")
+            .values_list(field, "article_id")[:size]
+            for field in ("seq", "resolved_seq")
+        )
+        return list(raised.union(resolved, all=True))  # one query
+
+    @staticmethod
+    def flagged_texts(queryset: QuerySet, ids: set[int]) -> dict[int, str]:
+        if not ids:
+            return {}
+        rows = queryset.filter(pk__in=ids).annotate(_text=json_text(LiveArticle))
+        return dict(rows.values_list("pk", "_text"))
 
 
 class LiveDetailView(ReadView):
@@ -350,7 +407,8 @@ class LiveDetailView(ReadView):
         with connection.cursor() as cursor:
             clock = f"(SELECT changed_at FROM {LiveClock._meta.db_table} WHERE id = 1)"  # noqa: S608
             cursor.execute(
-                f"SELECT CAST(payload AS TEXT), {clock} FROM {meta.db_table} WHERE {column} = %s",  # noqa: S608
+                f"SELECT {json_text_sql(meta.model, 'l')}, {clock}"  # noqa: S608 -- our own names
+                f" FROM {meta.db_table} l WHERE l.{column} = %s",
                 [kwargs[self.lookup_field]],
             )
             row = cursor.fetchone()

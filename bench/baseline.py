@@ -41,6 +41,15 @@ def like_pattern(term: str) -> str:
     return f"%{escaped}%"
 
 
+def article_json(alias: str) -> str:
+    """An article's JSON as readers get it: its payload with its open flags as ``outdated``, made when
+    it is read (as the API does, cms.services.live.article_json_sql)."""
+    reasons = "coalesce(jsonb_agg(f.public_reason ORDER BY f.created_at, f.id), '[]'::jsonb)"
+    open_flags = f"FROM cms_flag f WHERE f.article_id = {alias}.article_id AND f.resolved_at IS NULL"
+    outdated = f"SELECT jsonb_build_object('flagged', count(*) > 0, 'reasons', {reasons}) {open_flags}"
+    return f"({alias}.payload || jsonb_build_object('outdated', ({outdated})))"
+
+
 def list_query(*, region: str | None, terms: list[str]) -> tuple[str, list]:
     """The one query of a list page: the filtered count and the page's payloads as a JSON array,
     ordered newest first (search: more terms in the title first, then newest)."""
@@ -62,7 +71,8 @@ def list_query(*, region: str | None, terms: list[str]) -> tuple[str, list]:
     sql = f"""
         SELECT (SELECT count(*) FROM cms_livearticle a WHERE {condition}),
                (SELECT coalesce(json_agg(s.payload ORDER BY s.rank DESC, s.updated_at DESC, s.id DESC), '[]')
-                  FROM (SELECT a.payload, {rank} AS rank, a.updated_at, a.article_id AS id
+                  FROM (SELECT {article_json("a")} AS payload, {rank} AS rank, a.updated_at,
+                               a.article_id AS id
                           FROM cms_livearticle a
                          WHERE {condition}
                          ORDER BY rank DESC, a.updated_at DESC, a.article_id DESC
@@ -118,7 +128,8 @@ def article_list(environ) -> tuple[str, bytes]:
 
 
 def article_detail(slug: str) -> tuple[str, bytes]:
-    row = connection().execute("SELECT payload::text FROM cms_livearticle WHERE slug = %s", [slug]).fetchone()
+    sql = f"SELECT {article_json('a')}::text FROM cms_livearticle a WHERE a.slug = %s"  # noqa: S608 -- fixed SQL
+    row = connection().execute(sql, [slug]).fetchone()
     if row is None:
         return "404 Not Found", b'{"detail":"Not found."}'
     return "200 OK", row[0].encode()

@@ -256,12 +256,27 @@ class Flag(ItemLink):
     detail = models.TextField(_("detail for editors"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    # The live clock's numbers of the flag's raising and resolving. Readers see an article's open
+    # flags as its ``outdated`` part, composed when it is read (api.views.article_json_sql), so a flag
+    # is a change of the article for syncing clients without rewriting the article's live row.
+    seq = models.BigIntegerField(_("change sequence"), default=0)
+    resolved_seq = models.BigIntegerField(_("change sequence when resolved"), null=True, blank=True)
 
     class Meta(ItemLink.Meta):
         verbose_name = _("flag")
         verbose_name_plural = _("flags")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["resolved_at", "kind"], name="flag_open_kind")]
+        indexes = [
+            models.Index(fields=["resolved_at", "kind"], name="flag_open_kind"),
+            models.Index(
+                fields=["seq", "article"], name="flag_article_seq", condition=models.Q(article__isnull=False)
+            ),
+            models.Index(
+                fields=["resolved_seq", "article"],
+                name="flag_article_resolved_seq",
+                condition=models.Q(article__isnull=False, resolved_seq__isnull=False),
+            ),
+        ]
         # One open flag per item, kind and key: the jobs insert flags set-wise and ignore conflicts.
         constraints = [
             *ItemLink.Meta.constraints,

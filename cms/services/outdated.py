@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from cms.models import Article, Flag, FlagKind, Hotline, JobRun, LiveArticle, VerificationStatus
 from cms.services import notifications
-from cms.services.live import live_tick, store_payload
+from cms.services.live import live_tick
 from policies.models import Policy
 
 ARTICLES = Article._meta.db_table
@@ -67,13 +67,13 @@ def flag_outdated(run: JobRun | None = None, *, as_of: datetime.date | None = No
             run.summary = {"as_of": as_of.isoformat(), "would_flag": due}
         return examined, due
     with transaction.atomic():
-        live_tick()  # before any live row is locked (see live_tick)
-        raised = sum(_insert(rule, as_of, now) for rule in RULES)
-        articles = _refresh_payloads(now) if raised else 0
+        seq = live_tick()  # readers' view of every article flagged now changes at this clock number
+        raised = sum(_insert(rule, as_of, now, seq) for rule in RULES)
+        articles = Flag.objects.filter(seq=seq, article__isnull=False).values("article_id").distinct().count()
     if run is not None:
         run.summary = {"as_of": as_of.isoformat(), "flags": raised, "articles": articles}
     if raised:
-        notifications.notify_outdated_digest(flags=Flag.objects.filter(created_at=now))
+        notifications.notify_outdated_digest(flags=Flag.objects.filter(seq=seq, article__isnull=False))
     return examined, raised
 
 
@@ -92,54 +92,25 @@ def _count_new(rule, as_of) -> int:
         return cursor.fetchone()[0]
 
 
-def _insert(rule, as_of, now) -> int:
+def _insert(rule, as_of, now, seq: int) -> int:
     """INSERT … SELECT … ON CONFLICT DO NOTHING: the partial unique constraint on open flags makes a
-    second run (or a concurrent one) add nothing."""
+    second run (or a concurrent one) add nothing. The live rows are not touched: readers get an
+    article's open flags when they read it (``live.article_json_sql``)."""
     kind, key_sql, reason_sql, detail_sql, source, article_sql = rule
     sql = (
-        f"INSERT INTO {FLAGS} (article_id, kind, key, public_reason, detail, created_at)"  # noqa: S608
-        f" SELECT DISTINCT {article_sql}, '{kind}', {key_sql}, {reason_sql}, {detail_sql}, {_timestamp()}"
+        f"INSERT INTO {FLAGS} (article_id, kind, key, public_reason, detail, created_at, seq)"  # noqa: S608
+        f" SELECT DISTINCT {article_sql}, '{kind}', {key_sql}, {reason_sql}, {detail_sql}, {_timestamp()}, %s"
         f" FROM {source}"
         " ON CONFLICT DO NOTHING"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(now), as_of])
+        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(now), seq, as_of])
         return cursor.rowcount
 
 
 def _timestamp() -> str:
     """A timestamp parameter in a SELECT list: PostgreSQL (server-side parameters) needs its type."""
     return "%s::timestamptz" if connection.vendor == "postgresql" else "%s"
-
-
-def _refresh_payloads(now) -> int:
-    """Readers see the new reasons: on PostgreSQL one UPDATE rewrites the ``outdated`` part of every
-    newly flagged article's payload; elsewhere each is rebuilt."""
-    flagged = Flag.objects.filter(created_at=now, article__isnull=False).values("article_id").distinct()
-    if connection.vendor != "postgresql":
-        count = 0
-        for live in LiveArticle.objects.filter(pk__in=flagged).select_related("revision"):
-            live.updated_at = now
-            live.save(update_fields=["updated_at"])
-            store_payload(live)
-            count += 1
-        return count
-    seq = live_tick()
-    sql = f"""
-        UPDATE {LIVE} l SET
-            updated_at = %s,
-            seq = %s,
-            payload = jsonb_set(
-                jsonb_set(l.payload, '{{updated_at}}', to_jsonb(%s::text)),
-                '{{outdated}}',
-                jsonb_build_object('flagged', true, 'reasons', (
-                    SELECT jsonb_agg(f.public_reason ORDER BY f.created_at, f.id) FROM {FLAGS} f
-                     WHERE f.article_id = l.article_id AND f.resolved_at IS NULL)))
-        WHERE l.article_id IN (SELECT DISTINCT article_id FROM {FLAGS} WHERE created_at = %s)
-    """  # noqa: S608 -- table names are our own
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [now, seq, now.isoformat(), now])
-        return cursor.rowcount
 
 
 def resolve_fixed_flags(article: Article, content: dict, *, as_of: datetime.date | None = None) -> int:
@@ -172,5 +143,5 @@ def resolve_fixed_flags(article: Article, content: dict, *, as_of: datetime.date
         if not still:
             fixed.append(flag.pk)
     if fixed:
-        Flag.objects.filter(pk__in=fixed).update(resolved_at=timezone.now())
+        Flag.objects.filter(pk__in=fixed).update(resolved_at=timezone.now(), resolved_seq=live_tick())
     return len(fixed)

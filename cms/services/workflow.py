@@ -214,6 +214,9 @@ def item_approve(*, item: Item, user, comment: str = "") -> TransitionLog:
 def item_publish(
     *, item: Item, user, comment: str = "", now: datetime.datetime | None = None
 ) -> TransitionLog:
+    # The live clock first, then the time: publications are numbered in commit order, and with the
+    # clock held until commit their times follow the same order (a sync page never goes back in time).
+    live.live_tick()
     now = now or timezone.now()
     item = _lock(item)
     item, log = _take(item, Action.PUBLISH, user=user, comment=comment, now=now)
@@ -265,6 +268,7 @@ def item_cancel_schedule(*, item: Item, user, comment: str = "") -> TransitionLo
 def item_withdraw(
     *, item: Item, user, comment: str = "", now: datetime.datetime | None = None
 ) -> TransitionLog:
+    live.live_tick()  # the clock first, then the time (see item_publish)
     now = now or timezone.now()
     item = _lock(item)
     if not _is_live(item):

@@ -42,6 +42,8 @@ def test_a_policy_is_out_of_force_the_day_after_effective_to(expiring, as_of, fl
 
 def test_readers_see_the_flag_in_the_api(client, expiring):
     article, _ = expiring
+    before = LiveArticle.objects.values("payload", "seq", "updated_at").get(pk=article.pk)
+    cursor = client.get("/api/v1/sync/articles/?cursor=0").json()["next_cursor"]
     flag_outdated(as_of=END + datetime.timedelta(days=1))
     body = client.get(f"/api/v1/articles/{article.slug}/").json()
     assert body["outdated"]["flagged"] is True
@@ -49,15 +51,17 @@ def test_readers_see_the_flag_in_the_api(client, expiring):
     assert [a["slug"] for a in client.get("/api/v1/articles/?outdated=true").json()["results"]] == [
         article.slug
     ]
-    # The payload rewritten in SQL is the one the publish path would build.
+    assert client.get("/api/v1/articles/").json()["results"] == [body]
+    # Flagging writes flags only: the live row is untouched, and readers get the publish path's
+    # payload with the open flags' reasons.
+    assert LiveArticle.objects.values("payload", "seq", "updated_at").get(pk=article.pk) == before
     live = LiveArticle.objects.select_related("revision").get(pk=article.pk)
     from cms.services.live import article_payload
 
-    rebuilt = article_payload(
-        live,
-        outdated_reasons=list(Flag.objects.filter(article=article).values_list("public_reason", flat=True)),
-    )
-    assert live.payload == rebuilt
+    reasons = list(Flag.objects.filter(article=article).values_list("public_reason", flat=True))
+    assert body == article_payload(live, outdated_reasons=reasons)
+    # Syncing clients get the flagged article again.
+    assert client.get(f"/api/v1/sync/articles/?cursor={cursor}").json()["results"] == [body]
 
 
 def test_running_twice_adds_nothing(expiring):

@@ -1,6 +1,6 @@
 import pytest
 
-from cms.models import Flag, LiveArticle
+from cms.models import Flag
 from cms.services import workflow
 from cms.services.flags import flag_raise, flag_resolve
 
@@ -16,27 +16,35 @@ def _publish(article, editor, checker, publisher):
     workflow.item_publish(item=article, user=publisher)
 
 
-def test_flag_is_raised_once_and_shown_to_readers(make_article, editor, fact_checker, publisher):
+def outdated(client, article) -> dict:
+    return client.get(f"/api/v1/articles/{article.slug}/").json()["outdated"]
+
+
+def test_flag_is_raised_once_and_shown_to_readers(client, make_article, editor, fact_checker, publisher):
     article = make_article()
     _publish(article, editor, fact_checker, publisher)
-    before = LiveArticle.objects.get(pk=article.pk).updated_at
+    cursor = client.get("/api/v1/sync/articles/?cursor=0").json()["next_cursor"]
 
     first = flag_raise(item=article, kind="policy_expired", key="policy:1", public_reason=EXPIRED)
     again = flag_raise(item=article, kind="policy_expired", key="policy:1", public_reason=EXPIRED)
 
     assert (first[1], again[1]) == (True, False)
     assert Flag.objects.count() == 1
-    live = LiveArticle.objects.get(pk=article.pk)
-    assert live.payload["outdated"] == {"flagged": True, "reasons": [EXPIRED]}
-    assert live.updated_at > before  # sync clients see the change
+    assert outdated(client, article) == {"flagged": True, "reasons": [EXPIRED]}
+    synced = client.get(f"/api/v1/sync/articles/?cursor={cursor}").json()  # sync clients see the change
+    assert [a["outdated"]["flagged"] for a in synced["results"]] == [True]
+    assert client.get(f"/api/v1/sync/articles/?cursor={synced['next_cursor']}").json()["results"] == []
 
 
-def test_resolving_clears_what_readers_see(make_article, editor, fact_checker, publisher):
+def test_resolving_clears_what_readers_see(client, make_article, editor, fact_checker, publisher):
     article = make_article()
     _publish(article, editor, fact_checker, publisher)
     flag_raise(item=article, kind="review_due", key="review", public_reason="已过复核期限，内容正在复核。")
+    cursor = client.get("/api/v1/sync/articles/?cursor=0").json()["next_cursor"]
 
     assert flag_resolve(item=article) == 1
 
-    assert LiveArticle.objects.get(pk=article.pk).payload["outdated"] == {"flagged": False, "reasons": []}
+    assert outdated(client, article) == {"flagged": False, "reasons": []}
+    synced = client.get(f"/api/v1/sync/articles/?cursor={cursor}").json()
+    assert [a["outdated"] for a in synced["results"]] == [{"flagged": False, "reasons": []}]
     assert flag_resolve(item=article) == 0
