@@ -14,13 +14,18 @@ from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.http import http_date, parse_http_date_safe
 
 
+def last_modified(changed_at: datetime.datetime) -> tuple[str, bool]:
+    """The Last-Modified value for a change at ``changed_at``, and whether it may answer
+    If-Modified-Since (not within the second of the change)."""
+    changed = math.floor(changed_at.timestamp())
+    settled = changed < math.floor(timezone.now().timestamp())
+    return http_date(changed if settled else changed - 1), settled
+
+
 def set_last_modified(response, changed_at: datetime.datetime | None) -> None:
     if changed_at is None:
         return
-    changed = math.floor(changed_at.timestamp())
-    settled = changed < math.floor(timezone.now().timestamp())
-    response["Last-Modified"] = http_date(changed if settled else changed - 1)
-    response.revalidate_by_date = settled
+    response["Last-Modified"], response.revalidate_by_date = last_modified(changed_at)
 
 
 class ConditionalGetMiddleware:

@@ -174,6 +174,8 @@ REST_FRAMEWORK = {
 API_PAGE_SIZE = 20
 API_MAX_PAGE_SIZE = 100
 API_CACHE_SECONDS = env.int("API_CACHE_SECONDS", default=60)
+# A detail without a query string answered without Django's request machinery (api/fast.py).
+API_FAST_DETAIL = env.bool("API_FAST_DETAIL", default=True)
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
