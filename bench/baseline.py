@@ -41,13 +41,13 @@ def like_pattern(term: str) -> str:
     return f"%{escaped}%"
 
 
-def article_json(alias: str) -> str:
-    """An article's JSON as readers get it: its payload with its open flags as ``outdated``, made when
-    it is read (as the API does, cms.services.live.article_json_sql)."""
+def article_json(payload: str, article_id: str) -> str:
+    """An article's JSON as readers get it: its ``payload`` with its open flags as ``outdated``, made
+    when it is read (as the API does, cms.services.live.article_json_sql)."""
     reasons = "coalesce(jsonb_agg(f.public_reason ORDER BY f.created_at, f.id), '[]'::jsonb)"
-    open_flags = f"FROM cms_flag f WHERE f.article_id = {alias}.article_id AND f.resolved_at IS NULL"
+    open_flags = f"FROM cms_flag f WHERE f.article_id = {article_id} AND f.resolved_at IS NULL"
     outdated = f"SELECT jsonb_build_object('flagged', count(*) > 0, 'reasons', {reasons}) {open_flags}"
-    return f"({alias}.payload || jsonb_build_object('outdated', ({outdated})))"
+    return f"({payload} || jsonb_build_object('outdated', ({outdated})))"
 
 
 def list_query(*, region: str | None, terms: list[str]) -> tuple[str, list]:
@@ -70,9 +70,9 @@ def list_query(*, region: str | None, terms: list[str]) -> tuple[str, list]:
     condition = " AND ".join(where)
     sql = f"""
         SELECT (SELECT count(*) FROM cms_livearticle a WHERE {condition}),
-               (SELECT coalesce(json_agg(s.payload ORDER BY s.rank DESC, s.updated_at DESC, s.id DESC), '[]')
-                  FROM (SELECT {article_json("a")} AS payload, {rank} AS rank, a.updated_at,
-                               a.article_id AS id
+               (SELECT coalesce(json_agg({article_json("s.payload", "s.id")}
+                                         ORDER BY s.rank DESC, s.updated_at DESC, s.id DESC), '[]')
+                  FROM (SELECT a.payload, {rank} AS rank, a.updated_at, a.article_id AS id
                           FROM cms_livearticle a
                          WHERE {condition}
                          ORDER BY rank DESC, a.updated_at DESC, a.article_id DESC
@@ -128,7 +128,7 @@ def article_list(environ) -> tuple[str, bytes]:
 
 
 def article_detail(slug: str) -> tuple[str, bytes]:
-    sql = f"SELECT {article_json('a')}::text FROM cms_livearticle a WHERE a.slug = %s"  # noqa: S608 -- fixed SQL
+    sql = f"SELECT {article_json('a.payload', 'a.article_id')}::text FROM cms_livearticle a WHERE a.slug = %s"  # noqa: S608 -- fixed SQL
     row = connection().execute(sql, [slug]).fetchone()
     if row is None:
         return "404 Not Found", b'{"detail":"Not found."}'
