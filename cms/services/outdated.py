@@ -94,12 +94,12 @@ def _count_new(rule, as_of) -> int:
 
 def _insert(rule, as_of, now, seq: int) -> int:
     """INSERT … SELECT … ON CONFLICT DO NOTHING: the partial unique constraint on open flags makes a
-    second run (or a concurrent one) add nothing. The live rows are not touched: readers get an
-    article's open flags when they read it (``live.article_json_sql``)."""
+    second run (or a concurrent one, or a row the SELECT yields twice) add nothing. The live rows are
+    not touched: readers get an article's open flags when they read it (``live.article_json_sql``)."""
     kind, key_sql, reason_sql, detail_sql, source, article_sql = rule
     sql = (
         f"INSERT INTO {FLAGS} (article_id, kind, key, public_reason, detail, created_at, seq)"  # noqa: S608
-        f" SELECT DISTINCT {article_sql}, '{kind}', {key_sql}, {reason_sql}, {detail_sql}, {_timestamp()}, %s"
+        f" SELECT {article_sql}, '{kind}', {key_sql}, {reason_sql}, {detail_sql}, {_timestamp()}, %s"
         f" FROM {source}"
         " ON CONFLICT DO NOTHING"
     )
