@@ -38,7 +38,7 @@ from cms.verification import phones, rules
 from cms.verification.fetcher import PageFetcher
 from cms.verification.sources import PageText, number_on_page
 
-BATCH = 1000
+BATCH = 2000
 CURRENT = "current"  # in a number's results: its stored status and last human verification
 CHECKS = NumberCheck._meta.db_table
 # What the offline checks read of a hotline (loading whole rows cost more than the checks).
