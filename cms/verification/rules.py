@@ -244,7 +244,8 @@ def national_digits(number: str) -> str:
     digits = re.sub(r"\D", "", text)
     if text.startswith("+86") or digits.startswith("0086"):
         digits = digits[4:] if digits.startswith("0086") else digits[2:]
-        return digits if digits.startswith(("1", "400", "800")) else "0" + digits
+        mobile = len(digits) == 11 and digits.startswith("1")  # +86 10 … is Beijing: 010 …
+        return digits if mobile or digits.startswith(("400", "800")) else "0" + digits
     return digits
 
 

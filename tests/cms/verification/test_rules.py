@@ -99,6 +99,8 @@ def test_national_digits_reads_every_written_form():
     assert rules.national_digits("+867595586822") == "07595586822"
     assert rules.national_digits("(0759)5586822") == "07595586822"
     assert rules.national_digits("+8613800138000") == "13800138000"
+    assert rules.national_digits("+861065003456") == "01065003456"  # Beijing, not a mobile number
+    assert rules.one_digit_apart("+861065003456", "010-65003457")
 
 
 # --- purposes and organisations --------------------------------------------------------------------
