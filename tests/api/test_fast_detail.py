@@ -31,7 +31,7 @@ def served(monkeypatch):
 
 
 @pytest.fixture
-def site(settings, monkeypatch):
+def site(settings):
     """The WSGI application, with the test's database connection left open as Django's test client
     leaves it (closing "old" connections at a request's start and end would close the test's
     transaction)."""
@@ -40,7 +40,6 @@ def site(settings, monkeypatch):
 
     settings.ALLOWED_HOSTS = [HOST]
     settings.API_FAST_DETAIL = True
-    monkeypatch.setattr(fast, "close_old_connections", lambda: None)
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     yield Application()
