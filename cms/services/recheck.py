@@ -38,7 +38,6 @@ from cms.verification import phones, rules
 from cms.verification.fetcher import PageFetcher
 from cms.verification.sources import PageText, number_on_page
 
-BATCH = 2000
 CURRENT = "current"  # in a number's results: its stored status and last human verification
 CHECKS = NumberCheck._meta.db_table
 # What the offline checks read of a hotline (loading whole rows cost more than the checks).
@@ -87,7 +86,10 @@ def recheck_hotlines(
     try:
         while True:
             batch = list(
-                due.filter(pk__gt=last).order_by("pk").select_related("region").only(*OFFLINE_FIELDS)[:BATCH]
+                due.filter(pk__gt=last)
+                .order_by("pk")
+                .select_related("region")
+                .only(*OFFLINE_FIELDS)[: settings.RECHECK_BATCH_SIZE]
             )
             if not batch:
                 break
@@ -253,7 +255,10 @@ def _recheck_hospitals(
     last = 0
     while True:
         batch = list(
-            due.filter(pk__gt=last).order_by("pk").select_related("region").prefetch_related("phones")[:BATCH]
+            due.filter(pk__gt=last)
+            .order_by("pk")
+            .select_related("region")
+            .prefetch_related("phones")[: settings.RECHECK_BATCH_SIZE]
         )
         if not batch:
             return
@@ -291,7 +296,9 @@ def _recheck_hospitals(
             )
             pairs = (
                 (source_id, url, subject, name, number)
-                for source_id, url, hospital_id, name in links.iterator(chunk_size=BATCH)
+                for source_id, url, hospital_id, name in links.iterator(
+                    chunk_size=settings.RECHECK_BATCH_SIZE
+                )
                 for subject, number in by_hospital[hospital_id]
             )
             _look_on_pages(results, pairs, fetcher)
@@ -415,7 +422,7 @@ def _page_checks(results: dict, fetcher: PageFetcher) -> None:
         Hotline.sources.through.objects.filter(hotline_id__in=list(results), source__is_official=True)
         .order_by("source_id", "hotline_id")
         .values_list("source_id", "source__url", "hotline_id", "hotline__organisation", "hotline__number")
-        .iterator(chunk_size=BATCH)
+        .iterator(chunk_size=settings.RECHECK_BATCH_SIZE)
     )
     _look_on_pages(results, pairs, fetcher)
 

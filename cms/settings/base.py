@@ -113,6 +113,8 @@ FETCH_HOST_DELAY = env.float("FETCH_HOST_DELAY", default=2.0)
 FETCH_USER_AGENT = env(
     "FETCH_USER_AGENT", default="YibaoCMSVerifier/1.0 (hotline re-check of official pages)"
 )
+# Numbers checked and stored per transaction by the re-check (a killed run resumes after the last one).
+RECHECK_BATCH_SIZE = env.int("RECHECK_BATCH_SIZE", default=2000)
 RECHECK_INTERVAL_DAYS = env.int("RECHECK_INTERVAL_DAYS", default=7)  # how often a number is re-checked
 # A number counts as failing a transient check (timeout, 5xx) only after this many failures in a row
 # spread over at least this many hours; one network failure is not evidence of a wrong number.

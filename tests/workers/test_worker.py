@@ -156,6 +156,7 @@ def test_recheck_killed_mid_run_is_delivered_again_and_completes_once(
         "FETCH_ALLOW_PRIVATE_ADDRESSES": "true",
         "FETCH_HOST_DELAY": "0",
         "CELERY_BROKER_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
+        "RECHECK_BATCH_SIZE": "1000",  # two batches: the first cites 2 pages, the second (slow) 18
     }
     worker = celery.worker("w1", **env)
 
