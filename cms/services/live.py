@@ -391,16 +391,6 @@ def article_json_sql(alias: str) -> str:
     )
 
 
-def outdated_of(article_id: int) -> dict:
-    """An article's ``outdated`` part as readers see it (``article_json_sql`` in Python)."""
-    reasons = list(
-        Flag.objects.filter(article_id=article_id, resolved_at__isnull=True)
-        .order_by("created_at", "pk")
-        .values_list("public_reason", flat=True)
-    )
-    return {"flagged": bool(reasons), "reasons": reasons}
-
-
 def store_payload(live) -> None:
     """(Re)build what the API returns for ``live`` and the text it is searched by. An article's
     ``outdated`` part is stored empty: readers get it from the open flags (``article_json_sql``)."""

@@ -156,14 +156,8 @@ def _store(run: JobRun | None, results: dict, now, tally: Tally) -> None:
         # The batch's changed statuses at once: one UPDATE per status, one of their live rows.
         hotlines = list(Hotline.objects.select_for_update().filter(pk__in=list(changes)).order_by("pk"))
         was = {h.pk: h.verification_status for h in hotlines}
-        for status in set(changes.values()):
-            Hotline.objects.filter(pk__in=[pk for pk, s in changes.items() if s == status]).update(
-                verification_status=status
-            )
-        for hotline in hotlines:
-            hotline.verification_status = changes[hotline.pk]
+        _apply_statuses(hotlines, changes, now)
         tally.changed += len(hotlines)
-        live_update_verifications(items=hotlines, now=now)
         failing = VerificationStatus.FAILING
         for hotline in hotlines:  # a status changed: failing now, or no longer failing
             if hotline.verification_status == failing:
@@ -175,7 +169,8 @@ def _store(run: JobRun | None, results: dict, now, tally: Tally) -> None:
 
 
 def _save_checks(run: JobRun | None, numbers, now) -> None:
-    """One row per check of each number: ``numbers`` yields (subject, owner field, checks).
+    """One row per check of each number: ``numbers`` yields (subject, ``{"hotline_id": …}`` or
+    ``{"hospital_id": …}``, checks).
 
     On PostgreSQL the rows are COPied (a run writes five per number, half a million for 100,000
     numbers: through the ORM that alone took longer than the checks). COPY cannot skip a duplicate;
@@ -213,13 +208,12 @@ def _save_checks(run: JobRun | None, numbers, now) -> None:
     columns = "run_id, subject, hotline_id, hospital_id, number, kind, outcome, detail, evidence, checked_at"
     with connection.cursor() as cursor, cursor.copy(f"COPY {CHECKS} ({columns}) FROM STDIN") as copy:
         for subject, owner, kind, result in rows:
-            hospital = owner.get("hospital")
             copy.write_row(
                 (
                     run.pk,
                     subject,
                     owner.get("hotline_id"),
-                    hospital.pk if hospital is not None else None,
+                    owner.get("hospital_id"),
                     result[3],
                     kind,
                     result[0],
@@ -331,7 +325,9 @@ def _hospital_statuses(results, owners, states, now) -> dict:
 
 @transaction.atomic
 def _store_hospitals(run, results: dict, owners: dict, now, tally: Tally) -> None:
-    _save_checks(run, ((subject, {"hospital": owners[subject]}, c) for subject, c in results.items()), now)
+    _save_checks(
+        run, ((subject, {"hospital_id": owners[subject].pk}, c) for subject, c in results.items()), now
+    )
     states = {s.subject: s for s in NumberState.objects.filter(subject__in=list(results))}
     for subject, checks in results.items():
         if subject not in states and checks[CheckKind.SOURCE][0] == CheckOutcome.TRANSIENT:
@@ -339,14 +335,23 @@ def _store_hospitals(run, results: dict, owners: dict, now, tally: Tally) -> Non
     statuses = _hospital_statuses(results, owners, states, now)
     _save_states(list(states.values()))
     changed = [hospital for hospital, status in statuses.items() if status != hospital.verification_status]
-    for status in {statuses[h] for h in changed}:
-        Hospital.objects.filter(pk__in=[h.pk for h in changed if statuses[h] == status]).update(
+    _apply_statuses(changed, {h.pk: statuses[h] for h in changed}, now)
+    tally.changed += len(changed)
+
+
+def _apply_statuses(items: list[Hotline] | list[Hospital], statuses: dict[int, str], now) -> None:
+    """Give ``items`` (hotlines, or hospitals) their new ``statuses`` by primary key: one UPDATE per
+    status, then their live rows in one pass."""
+    if not items:
+        return
+    model = type(items[0])
+    for status in set(statuses.values()):
+        model.objects.filter(pk__in=[pk for pk, s in statuses.items() if s == status]).update(
             verification_status=status
         )
-    for hospital in changed:
-        hospital.verification_status = statuses[hospital]
-    tally.changed += len(changed)
-    live_update_verifications(items=changed, now=now)
+    for item in items:
+        item.verification_status = statuses[item.pk]
+    live_update_verifications(items=items, now=now)
 
 
 # ------------------------------------------------------------------------------------------ the checks
