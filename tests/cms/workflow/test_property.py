@@ -321,6 +321,9 @@ def test_random_edits_and_transitions_never_put_unapproved_content_live(users):
         settings=settings(
             max_examples=60,
             stateful_step_count=30,
+            # The same sequences every run: the coverage check below must not depend on luck (an
+            # unseeded run once drew no withdrawal in 60 examples).
+            derandomize=True,
             deadline=None,
             database=None,
             suppress_health_check=[HealthCheck.too_slow],
