@@ -102,6 +102,59 @@ def checks_context(request, obj) -> dict:
     }
 
 
+@dataclass
+class RevisionChecks:
+    """What the checks found in one revision, and how that differs from the revision before it."""
+
+    revision: object
+    findings: list[Finding]
+    new: list[Finding]  # not in the revision before (same check on the same words)
+    gone: list[Finding]  # in the revision before, no longer here: mended by this revision
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.status == FindingStatus.OPEN and f.severity == severity)
+
+    @property
+    def open_errors(self) -> int:
+        return self.count(Severity.ERROR)
+
+    @property
+    def open_warnings(self) -> int:
+        return self.count(Severity.WARNING)
+
+    @property
+    def false_alarms(self) -> int:
+        return sum(1 for f in self.findings if f.status == FindingStatus.FALSE_ALARM)
+
+
+def revisions_with_checks(revisions) -> list[RevisionChecks]:
+    """Each revision (newest first) with its findings, those it brought and those it mended: what the
+    history page shows. Two queries whatever the number of revisions."""
+    revisions = list(revisions)
+    by_revision: dict[int, list[Finding]] = {r.pk: [] for r in revisions}
+    found = Finding.objects.filter(revision__in=by_revision).only(
+        "revision_id", "code", "severity", "quote", "field", "start", "status", "reason", "across_items"
+    )
+    for finding in sorted(found, key=lambda f: (SEVERITY_ORDER.get(f.severity, 3), f.field, f.start)):
+        by_revision[finding.revision_id].append(finding)
+
+    def keys(findings: list[Finding]) -> set[tuple[str, str, str]]:
+        return {(f.code, f.field, f.quote) for f in findings}
+
+    rows = []
+    for index, revision in enumerate(revisions):
+        findings = by_revision[revision.pk]
+        before = by_revision[revisions[index + 1].pk] if index + 1 < len(revisions) else None
+        if before is None:  # the first revision: nothing to compare with
+            new, gone = [], []
+        else:
+            before_keys, here_keys = keys(before), keys(findings)
+            new = [f for f in findings if (f.code, f.field, f.quote) not in before_keys]
+            gone = [f for f in before if (f.code, f.field, f.quote) not in here_keys]
+        rows.append(RevisionChecks(revision, findings, new, gone))
+    return rows
+
+
 class FalseAlarmForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Why is this a false alarm?"),

@@ -241,7 +241,9 @@ class ContentAdmin(admin.ModelAdmin):
             "original": obj,
             "object": obj,
             "title": _("History: %(item)s") % {"item": obj},
-            "revisions": Revision.objects.filter(**link).select_related("author").order_by("-number"),
+            "revisions": checks.revisions_with_checks(
+                Revision.objects.filter(**link).select_related("author").order_by("-number")
+            ),
             "transitions": TransitionLog.objects.filter(**link).select_related("actor", "revision"),
             "factchecks": FactCheck.objects.filter(**link).select_related("checked_by", "source", "revision"),
             "refused_edits": RefusedEdit.objects.filter(**link).select_related("author"),

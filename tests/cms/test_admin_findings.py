@@ -4,8 +4,11 @@ one-click confirm and reject and a page to correct them first; the findings list
 severity, status and kind of item; the review queue counts open errors and warnings."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cms.models import Article, Finding, Hotline, Proposal, ProposalKind
+from cms.services import checks as services_checks
 from cms.services import workflow
 from cms.services.revisions import content_save, current_revision
 from tests.factories import SourceFactory, UserFactory, region
@@ -143,6 +146,63 @@ def test_the_transition_page_says_which_error_holds_approval(client, editor, fac
     assert "第 1 版有未处理的错误" in page(refused)
     article.refresh_from_db()
     assert article.state == "in_review"
+
+
+# --- the history page ---------------------------------------------------------------------------------
+
+
+def history(client, item) -> str:
+    return page(client.get(f"/admin/cms/{item._meta.model_name}/{item.pk}/history/"))
+
+
+def revision_row(html: str, number: int) -> str:
+    start = html.index(f'id="revision-{number}"')
+    return html[start : html.index("</tr>", start)]
+
+
+def test_history_shows_each_revisions_findings_what_it_brought_and_what_it_mended(
+    client, editor, fact_checker, article, finding
+):
+    article.body = BAD_TIME.replace("18:76", "17:30") + "\n新农合参保人可在窗口办理。"
+    content_save(item=article, user=editor, expected_version=article.lock_version, message="改正工作时间")
+    services_checks.finding_mark_false_alarm(
+        finding=Finding.objects.get(article=article, code="obsolete-term"),
+        user=fact_checker,
+        reason="引用的是旧文件原文",
+    )
+    client.force_login(editor)
+
+    html = history(client, article)
+
+    first, second = revision_row(html, 1), revision_row(html, 2)
+    assert "不存在的时间" in first
+    assert "<mark>8:30-18:76</mark>" in first
+    assert "1 个未处理的错误" in first
+    assert "本版新出现" not in first  # nothing to compare the first revision with
+    assert "已停用的名称" in second
+    assert "<mark>新农合</mark>" in second
+    assert "误报：引用的是旧文件原文" in second  # the false alarm is kept with its revision
+    assert "0 个未处理的错误" in second
+    assert "1 个误报" in second
+    assert "本版新增 1 个" in second
+    assert "本版新出现" in second
+    assert "本版已改正：" in second
+    assert "不存在的时间（8:30-18:76）" in second
+
+
+def test_history_page_queries_do_not_grow_with_revisions(client, editor, article):
+    client.force_login(editor)
+    with CaptureQueriesContext(connection) as one:
+        history(client, article)
+    for n in range(4):
+        article.body = BAD_TIME + f"\n第 {n} 次补充。"
+        content_save(item=article, user=editor, expected_version=article.lock_version)
+
+    with CaptureQueriesContext(connection) as five:
+        html = history(client, article)
+
+    assert html.count('class="revision"') == 5
+    assert len(five.captured_queries) == len(one.captured_queries)
 
 
 # --- proposals ---------------------------------------------------------------------------------------
