@@ -60,19 +60,28 @@ def with_signoff(queryset: QuerySet) -> QuerySet:
     return queryset.annotate(signed_off=Exists(passed))
 
 
+def _open_findings(model) -> QuerySet:
+    """The open findings on the current revision of the item of the outer query (an ``OuterRef``)."""
+    name = model._meta.model_name
+    current = Revision.objects.filter(**{name: OuterRef(OuterRef("pk"))}).order_by("-number").values("pk")[:1]
+    return Finding.objects.filter(
+        **{name: OuterRef("pk")}, revision=Subquery(current), status=FindingStatus.OPEN
+    )
+
+
+def has_open_findings(model, **conditions) -> Exists:
+    """Whether the item's current revision has an open finding (of a severity, a code …): a filter."""
+    return Exists(_open_findings(model).filter(**conditions))
+
+
 def with_open_findings(queryset: QuerySet) -> QuerySet:
     """Count the open error and warning findings on each item's current revision."""
     name = queryset.model._meta.model_name
-    current = Revision.objects.filter(**{name: OuterRef(OuterRef("pk"))}).order_by("-number").values("pk")[:1]
 
     def count(severity: str) -> Coalesce:
         found = (
-            Finding.objects.filter(
-                **{name: OuterRef("pk")},
-                revision=Subquery(current),
-                status=FindingStatus.OPEN,
-                severity=severity,
-            )
+            _open_findings(queryset.model)
+            .filter(severity=severity)
             .order_by()
             .values(name)
             .annotate(n=Count("pk"))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -14,7 +15,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from cms.checks.findings import CODES
 from cms.models import (
@@ -27,6 +28,7 @@ from cms.models import (
     Severity,
 )
 from cms.models.history import ItemLink
+from cms.selectors import has_open_findings, with_open_findings
 from cms.services import checks, proposals
 from cms.services.revisions import current_revision
 
@@ -336,6 +338,61 @@ class CodeFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         return queryset.filter(code=self.value()) if self.value() else queryset
+
+
+class OpenFindingsFilter(admin.SimpleListFilter):
+    """On the lists of articles, hospitals and hotlines (the review queue is the list filtered by
+    state): items whose current revision has an open error, an open warning, or neither."""
+
+    title = gettext_lazy("open findings")
+    parameter_name = "open_findings"
+
+    def lookups(self, request, model_admin):
+        return [
+            (Severity.ERROR, _("with an open error")),
+            (Severity.WARNING, _("with an open warning")),
+            ("none", _("no open error or warning")),
+        ]
+
+    def queryset(self, request, queryset):
+        model = queryset.model
+        if self.value() in (Severity.ERROR, Severity.WARNING):
+            return queryset.filter(has_open_findings(model, severity=self.value()))
+        if self.value() == "none":
+            return queryset.exclude(has_open_findings(model, severity__in=[Severity.ERROR, Severity.WARNING]))
+        return queryset
+
+
+class OpenCodeFilter(CodeFilter):
+    """Items whose current revision has an open finding of one check."""
+
+    title = gettext_lazy("open finding of the check")
+    parameter_name = "open_code"
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(has_open_findings(queryset.model, code=self.value()))
+        return queryset
+
+
+class OpenFindingsChangeList(ChangeList):
+    """The list of items with the counts of open findings on each one's current revision."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        return with_open_findings(super().get_queryset(request, exclude_parameters))
+
+
+def open_findings_column(obj) -> SafeString | str:
+    if not (obj.open_errors or obj.open_warnings):
+        return "—"
+    return format_html(
+        '<span class="open-errors">{}</span> · <span class="open-warnings">{}</span>',
+        ngettext("%(count)d error", "%(count)d errors", obj.open_errors) % {"count": obj.open_errors},
+        ngettext("%(count)d warning", "%(count)d warnings", obj.open_warnings) % {"count": obj.open_warnings},
+    )
+
+
+open_findings_column.short_description = gettext_lazy("open findings")
 
 
 class ItemKindFilter(admin.SimpleListFilter):

@@ -72,6 +72,15 @@ class ContentAdmin(admin.ModelAdmin):
     change_form_template = "admin/cms/content_change_form.html"
     object_history_template = "admin/cms/content_history.html"
 
+    def get_list_display(self, request):
+        return [*super().get_list_display(request), checks.open_findings_column]
+
+    def get_list_filter(self, request):
+        return [*super().get_list_filter(request), checks.OpenFindingsFilter, checks.OpenCodeFilter]
+
+    def get_changelist(self, request, **kwargs):
+        return checks.OpenFindingsChangeList
+
     # Saving: the version check before the row is written, the revision after its links are.
     def save_model(self, request, obj, form, change):
         refused = None

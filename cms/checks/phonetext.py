@@ -7,12 +7,13 @@ same sentence (通辽市医保局办公室电话 :0475-8836278); a number with n
 numbers (思茅区 :0879-3012539 宁洱县 :0879-3235661) takes the owner and purpose of the one before it.
 """
 
+import functools
 import re
 from dataclasses import dataclass
 
 from cms.verification import phones, rules
 
-from .places import Place, most_specific
+from .places import Place, find_places, most_specific
 from .text import ASCII, CJK
 
 # Words that say a number is a telephone number (needed before a bare local or short number).
@@ -42,11 +43,19 @@ _POSTCODE = re.compile(r"(?:邮编|邮政编码)\s*[:：]?\s*$")
 _BOUNDARY = re.compile(r"[。！？!?；;\n]")
 _AFTER = re.compile(r"\s*[(（]([^()（）]{1,16})[)）]")
 _WORDS_IN = re.compile(rf"[{CJK}]{{2,}}")
+_TRAIL = re.compile(rf"\s*([{CJK}]{{2,12}})")  # what follows a short number: 12345政务服务便民热线
 _LIST_GAP = re.compile(r"^[\s、,，/]*(?:或者|以及|或|和|及|与)?[\s、,，/]*$")
 _LABEL_WINDOW = 48  # how far before a number its purpose and region are looked for
 _OWNER_WINDOW = 100  # … and its organisation
 
+# An agency's name: a domain (医疗保障, 社会保险 …), what it does (事业管理, 事务, 经办 …) and what it is
+# (局, 中心 …), so that 医疗保障事务中心 and 社会保险事务中心 are names as much as 医疗保障局 is.
+AGENCY_NAME = (
+    "(?:医疗保障|医疗保险|社会保险|医保|社保|人力资源和社会保障|卫生健康|卫生和计划生育)"
+    "(?:事业管理|事业服务|事业|事务|服务|经办|基金管理|结算|管理)?(?:委员会|分中心|分局|中心|局|机构|处)"
+)
 ORGANISATION_WORDS = (
+    f"{AGENCY_NAME}|"
     "医疗保障事业管理中心|医疗保障事业服务中心|医疗保障服务中心|医疗保障局|医保经办机构|医保服务中心|医保中心|"
     "医保局|医保分局|医疗保障分局|医疗保险事业管理局|医疗保险管理局|医疗保险局|医疗保险中心|社会保险基金管理局|社会保险事业管理局|"
     "社会保险事业局|社保局|社保中心|人力资源和社会保障局|人社局|卫生健康委员会|卫健委|卫生健康局|卫生局|"
@@ -57,6 +66,8 @@ ORGANISATION = re.compile(
     rf"[{CJK}A-Za-z0-9（）()]{{0,24}}?(?:{ORGANISATION_WORDS}|口腔(?![{CJK}]))"
     rf"(?:[{CJK}]{{1,4}}?(?:分局|分中心|分院|院区))?"
 )
+# A bare number right after a name and a colon (章贡区医疗保障局：8172635) is that body's telephone.
+_ORGANISATION_COLON = re.compile(rf"(?:{ORGANISATION_WORDS})\s*[:：]\s*$")
 _LEAD = re.compile(
     r"^(?:以下是|以下|关于|根据|其中|包括|主要有|主要|例如|比如|如|是|为|由|在|到|向|拨打|联系|咨询|位于|"
     r"前往|推荐|选择|去|此|该|这|本|即|也|可|可以|还|和|与|及|或|的|、)+"
@@ -91,6 +102,8 @@ class PhoneMention:
     purpose: str  # consultation, office, complaint … (see ``rules.PURPOSE_WORDS``)
     label: str  # the text before the number that says what it is
     group: int  # numbers of one list (0759-…、0759-…) share a group
+    topic: str = ""  # the business a line is for, when its label names one (生育津贴申领咨询 → 生育)
+    unplaced: str = ""  # a name before the agency's that is no region we know (达县医疗保障局 → 达县)
 
     @property
     def local(self) -> bool:
@@ -100,7 +113,13 @@ class PhoneMention:
     def organisation_key(self) -> str:
         if not self.owner:
             return ""
-        return rules.organisation_key(self.owner, self.region)
+        key = rules.organisation_key(self.owner, self.region)
+        return f"{key}:{self.unplaced}" if self.unplaced else key
+
+    @property
+    def line(self) -> str:
+        """What the number is for: its purpose, and its business when the label names one."""
+        return f"{self.purpose}:{self.topic}" if self.topic else self.purpose
 
 
 def clean_organisation(name: str, places: list[Place], offset: int) -> tuple[str, bool]:
@@ -165,7 +184,11 @@ def find_phones(
         unlikely = kind in ("local", "short") or (kind == "mobile" and plain[start + 1] in "012")
         if unlikely and require_context:
             context = plain[max(boundary, start - 20) : start]
-            if not PHONE_WORDS.search(context) and not (same_sentence and start - previous.end <= 30):
+            if (
+                not PHONE_WORDS.search(context)
+                and not _ORGANISATION_COLON.search(context)
+                and not (same_sentence and start - previous.end <= 30)
+            ):
                 continue
         after_match = _AFTER.match(plain, end)
         after = after_match.group(1) if after_match else ""
@@ -178,22 +201,29 @@ def find_phones(
         purpose = rules.purpose_of(after) or rules.purpose_of(_purpose_label(label))
         if same_sentence and previous is not None:
             owner = owner or previous.owner
-            if region is None and previous.region_explicit:
+            if region is None and previous.region_explicit and not owner_names:
                 region, explicit = previous.region, True
             if not _WORDS_IN.search(_AFTER.sub("", label)):
                 purpose = purpose or previous.purpose  # a bare list: 12345(24小时服务)和85767777
         if field == "number" or not require_context:
             owner = owner or default_owner
             purpose = purpose or default_purpose
-        if region is None and owner:
+        unplaced = ""
+        if owner:
             owner_regions = most_specific([p.code for p in places if p.name in owner])
-            region, explicit = (owner_regions[-1], True) if owner_regions else (None, False)
+            if region is None:
+                region, explicit = (owner_regions[-1], True) if owner_regions else (None, False)
+            if not owner_regions:
+                unplaced = _unplaced_prefix(owner)
         if region is None and fallback_regions:
             region = fallback_regions[-1]
         purpose = purpose or "consultation"
 
         raw = text[start:end]
         phone, error, short_code = _parse(raw, kind, region, fallback_regions)
+        if short_code and not after:
+            trail = _TRAIL.match(plain, end)
+            after = trail.group(1) if trail else ""  # 12345政务服务便民热线 says what it is
         gap = plain[previous.end : start] if same_sentence and previous is not None else None
         if gap is not None and previous is not None:
             gap = _AFTER.sub("", gap, count=1) if _AFTER.match(gap) else gap
@@ -214,10 +244,42 @@ def find_phones(
             purpose=purpose,
             label=label.strip() + (f"（{after}）" if after else ""),
             group=group,
+            topic=_topic(label),
+            unplaced=unplaced,
         )
         mentions.append(mention)
         previous = mention
     return mentions
+
+
+_AGENCY_AT_END = re.compile(rf"(?:{AGENCY_NAME}|医保局|医保中心|卫健委)$")
+_NOT_A_PLACE = re.compile(r"^(?:我|本|该|当地|各|全|省|市|县|区|州|盟|旗)+")
+
+
+@functools.lru_cache(maxsize=4096)
+def _unplaced_prefix(owner: str) -> str:
+    """The words before an agency's name that name no known region: a place we cannot map (达县, an
+    old name) or a body (国家). Two agencies with such different words are not one organisation."""
+    match = _AGENCY_AT_END.search(owner)
+    if match is None:
+        return ""
+    prefix = _NOT_A_PLACE.sub("", owner[: match.start()])
+    if len(prefix) < 2 or find_places(prefix, (), rules.region_table()):
+        return ""
+    return prefix
+
+
+# Businesses a line can be given for (生育津贴申领咨询, 异地备案咨询): a number for one of them is not
+# the organisation's general line, so it does not contradict it.
+_TOPIC = re.compile(r"生育|备案|挂失|补卡|补办|制卡|电子凭证|慢特病|慢病|特病|门特|大病|长护|长期护理|稽核|救助|缴费|报销")
+
+
+def _topic(label: str) -> str:
+    """The business named between the number and its organisation's name (or in the whole label
+    when it names no organisation)."""
+    matches = list(ORGANISATION.finditer(label))
+    found = _TOPIC.search(label[matches[-1].end() :] if matches else label[-24:])
+    return found.group() if found else ""
 
 
 def _kind(match: re.Match[str]) -> str:

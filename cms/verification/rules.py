@@ -419,12 +419,21 @@ def find_conflicts(records: Iterable[NumberRecord]) -> list[Conflict]:
     return conflicts
 
 
+# A 医保 agency's service centre (经办机构) is an organisation of its own, with its own numbers: the
+# bureau (医疗保障局) sets policy, the centre (医疗保障事业管理中心, 医保服务中心, formerly the
+# 医疗保险事业管理局) serves the insured.
+_SERVICE_CENTRE = re.compile(r"中心|经办|事务|事业|服务大厅|服务站")
+
+
 def organisation_key(name: str, region_code: str | None) -> str:
     """A key under which two spellings of one organisation meet: 通辽医保局, 通辽市医疗保障局 and
-    通辽市医疗保险管理局 (its former name) are all ``150500:医保``; a hospital keeps its own name
-    without the region (衢州市人民医院 → ``330800:医院:人民医院``)."""
+    通辽市医疗保险管理局 (its former name) are all ``150500:医保``, and 通辽市医保中心 and
+    通辽市医疗保障事业管理中心 are ``150500:医保经办``; a hospital keeps its own name without the region
+    (衢州市人民医院 → ``330800:医院:人民医院``)."""
     kind = organisation_kind(name)
     region = region_code or ""
+    if kind == "医保" and _SERVICE_CENTRE.search(name):
+        return f"{region}:医保经办"
     if kind == "医院":
         bare = name
         for start, end, _entries in reversed(region_table().scan(name)):

@@ -399,3 +399,85 @@ def test_the_panel_links_to_the_list_of_the_items_findings(client, editor, artic
 
     assert response.status_code == 200
     assert shown(response) == [finding]
+
+
+# --- the lists of items: filtered by their open findings ----------------------------------------------
+
+
+@pytest.fixture
+def three_articles(editor, article):
+    """``article`` has an open error (the time); ``warned`` only a warning (新农合); ``clean`` nothing
+    open, and an earlier revision with an error that no longer counts."""
+    source = SourceFactory(is_official=True)
+    warned = Article(title="新农合怎么报销", slug="xnh", body="新农合参保人可在乡镇窗口办理报销。")
+    content_save(item=warned, user=editor, expected_version=None, m2m={"sources": [source.pk]})
+    clean = Article(title="医保卡补办", slug="card", body="工作时间 8:30-18:76。")
+    content_save(item=clean, user=editor, expected_version=None, m2m={"sources": [source.pk]})
+    clean.body = "医保卡丢失后可到银行网点补办，工作时间 8:30-17:30。"
+    content_save(item=clean, user=editor, expected_version=clean.lock_version)
+    return article, warned, clean
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({}, {"wuchuan", "xnh", "card"}),
+        ({"open_findings": "error"}, {"wuchuan"}),
+        ({"open_findings": "warning"}, {"xnh"}),
+        ({"open_findings": "none"}, {"card"}),
+        ({"open_code": "impossible-time"}, {"wuchuan"}),
+        ({"open_code": "obsolete-term"}, {"xnh"}),
+        ({"open_code": "impossible-time", "state__exact": "in_review"}, set()),
+    ],
+)
+def test_item_lists_filter_by_open_findings_of_the_current_revision(
+    client, editor, three_articles, query, expected
+):
+    client.force_login(editor)
+
+    response = client.get("/admin/cms/article/", query)
+
+    assert response.status_code == 200
+    assert {a.slug for a in shown(response)} == expected
+
+
+def test_the_review_queue_list_is_filtered_by_code_and_severity(client, editor, fact_checker, three_articles):
+    article, warned, _clean = three_articles
+    for item in (article, warned):
+        workflow.item_submit(item=item, user=editor)
+    client.force_login(fact_checker)
+
+    html = page(client.get("/admin/cms/article/", {"state__exact": "in_review", "open_findings": "error"}))
+
+    assert "湛江吴川医保电话" in html
+    assert "新农合怎么报销" not in html
+    assert '<span class="open-errors">1 个错误</span> · <span class="open-warnings">0 个警告</span>' in html
+    assert "未处理的检查结果" in html  # the column and the filter are in Chinese
+    assert "有未处理的错误" in html
+
+
+def test_item_list_counts_its_findings_in_a_fixed_number_of_queries(client, editor, three_articles):
+    client.force_login(editor)
+    with CaptureQueriesContext(connection) as three:
+        client.get("/admin/cms/article/")
+    source = SourceFactory(is_official=True)
+    for n in range(5):
+        extra = Article(title=f"第{n}条", slug=f"extra-{n}", body="工作时间 9:00-18:76。")
+        content_save(item=extra, user=editor, expected_version=None, m2m={"sources": [source.pk]})
+
+    with CaptureQueriesContext(connection) as eight:
+        response = client.get("/admin/cms/article/", {"open_findings": "error"})
+
+    assert len(shown(response)) == 6
+    assert len(eight.captured_queries) == len(three.captured_queries)
+
+
+def test_every_item_list_has_the_open_findings_filters(client, editor, hotline_finding):
+    client.force_login(editor)
+
+    for url in ("/admin/cms/hotline/", "/admin/cms/hospital/"):
+        response = client.get(url, {"open_findings": "warning"})
+        assert response.status_code == 200
+        assert "未处理的检查结果" in page(response)
+    hotlines = client.get("/admin/cms/hotline/", {"open_code": "missing-official-source"})
+    assert [h.organisation for h in shown(hotlines)] == ["吴川市医疗保障局"]

@@ -115,14 +115,14 @@ def number_records(found: list[PhoneMention], group: object = None) -> list[rule
     purposes: dict[str, set[str]] = defaultdict(set)
     for mention in found:
         if mention.phone is not None:
-            purposes[mention.phone.number].add(mention.purpose)
+            purposes[mention.phone.number].add(mention.line)
     records = []
     for mention in found:
         phone = mention.phone
         if phone is None or phone.kind == "short" or not mention.organisation_key:
             continue
         given = purposes[phone.number]
-        purpose = next(iter(sorted(given - {"consultation"})), "consultation") if given else mention.purpose
+        purpose = next(iter(sorted(given - {"consultation"})), "consultation") if given else mention.line
         records.append(
             rules.NumberRecord(
                 organisation=mention.organisation_key,
@@ -138,7 +138,8 @@ def number_records(found: list[PhoneMention], group: object = None) -> list[rule
 def conflict_message(conflict: rules.Conflict, mention: PhoneMention, where: str = "") -> str:
     others = [n for n in conflict.numbers if n != mention.phone.number]
     shown = "、".join(_display(n, conflict) for n in others)
-    purpose = PURPOSE_NAMES.get(conflict.purpose, conflict.purpose)
+    general, _colon, topic = conflict.purpose.partition(":")
+    purpose = topic + PURPOSE_NAMES.get(general, general)
     message = (
         f"“{mention.owner}”的{purpose}电话{where}还写作 {shown}，与这里的 {mention.phone.display} 不一致"
     )

@@ -98,7 +98,7 @@ def test_question_key_and_polarity():
 
 def test_different_numbers_for_one_agency_in_two_articles_conflict():
     items = [
-        CheckInput(title="通辽医保咨询热线", body="通辽市医保经办机构业务咨询电话为0475-8910921 。"),
+        CheckInput(title="通辽医保咨询热线", body="通辽市医疗保障局业务咨询电话为0475-8910921 。"),
         CheckInput(
             title="通辽市医保局电话号码", body="通辽市医疗保险管理局电话 :0475-8242927 该电话可用于咨询。"
         ),
@@ -131,6 +131,38 @@ def test_hotline_records_conflict_with_each_other_and_with_articles():
     assert "只差一位数字" in conflict.message
     assert codes(results, 0, "phone-conflict")
     assert codes(results, 2, "phone-conflict")
+
+
+def test_a_bureau_and_its_service_centre_have_numbers_of_their_own():
+    text = (
+        "四平市医疗保障局对外咨询电话为0434-3256789。下属经办机构 四平市医疗保障服务中心 :0434-3265471,"
+        "负责参保登记。"
+    )
+    items = [
+        CheckInput(title="四平市医保局电话号码", body=text),
+        CheckInput(title="四平医保中心电话", body="四平市医保中心咨询电话:0434-3265478。"),
+    ]
+
+    results = check_collection(items, today=TODAY)
+
+    assert [f.quote for f in codes(results, 0, "phone-conflict")] == ["0434-3265471"]
+    assert [f.quote for f in codes(results, 1, "phone-conflict")] == ["0434-3265478"]
+
+
+def test_agencies_of_places_we_cannot_map_are_not_merged_with_their_neighbours():
+    body = "达州市各县医保部门电话：通川区医疗保障局:0818-2128345 达县医疗保障局:0818-3212345 。"
+
+    results = check_collection([CheckInput(title="达州医保电话号码", body=body)], today=TODAY)
+
+    assert codes(results, 0, "phone-conflict") == []
+
+
+def test_a_line_for_one_business_is_not_the_general_line():
+    body = "开封市医疗保障局咨询电话:0371-23912345,生育津贴申领咨询:0371-25661234。"
+
+    results = check_collection([CheckInput(title="开封市生育保险怎么报销", body=body)], today=TODAY)
+
+    assert codes(results, 0, "phone-conflict") == []
 
 
 def test_the_same_number_in_several_records_is_consistent():

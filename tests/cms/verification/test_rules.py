@@ -124,10 +124,20 @@ def test_purpose_of_a_label(label, purpose):
 def test_spellings_of_one_agency_share_a_key():
     keys = {
         rules.organisation_key(name, "150500")
-        for name in ("通辽医保局", "通辽市医疗保障局", "通辽市医疗保险管理局", "通辽市医保中心")
+        for name in ("通辽医保局", "通辽市医疗保障局", "通辽市医疗保险管理局", "通辽市医保局办公室")
     }
 
     assert keys == {"150500:医保"}
+
+
+def test_the_bureau_and_its_service_centre_are_two_organisations():
+    centres = {
+        rules.organisation_key(name, "150500")
+        for name in ("通辽市医保中心", "通辽市医疗保障事业管理中心", "通辽市医保经办机构", "通辽市医疗保险事业管理局")
+    }
+
+    assert centres == {"150500:医保经办"}
+    assert rules.organisation_key("通辽市医疗保障局", "150500") not in centres
 
 
 def test_hospitals_keep_their_own_names():
