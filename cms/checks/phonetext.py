@@ -271,7 +271,9 @@ def _unplaced_prefix(owner: str) -> str:
 
 # Businesses a line can be given for (生育津贴申领咨询, 异地备案咨询): a number for one of them is not
 # the organisation's general line, so it does not contradict it.
-_TOPIC = re.compile(r"生育|备案|挂失|补卡|补办|制卡|电子凭证|慢特病|慢病|特病|门特|大病|长护|长期护理|稽核|救助|缴费|报销")
+_TOPIC = re.compile(
+    r"生育|备案|挂失|补卡|补办|制卡|电子凭证|慢特病|慢病|特病|门特|大病|长护|长期护理|稽核|救助|缴费|报销"
+)
 
 
 def _topic(label: str) -> str:

@@ -133,7 +133,12 @@ def test_spellings_of_one_agency_share_a_key():
 def test_the_bureau_and_its_service_centre_are_two_organisations():
     centres = {
         rules.organisation_key(name, "150500")
-        for name in ("通辽市医保中心", "通辽市医疗保障事业管理中心", "通辽市医保经办机构", "通辽市医疗保险事业管理局")
+        for name in (
+            "通辽市医保中心",
+            "通辽市医疗保障事业管理中心",
+            "通辽市医保经办机构",
+            "通辽市医疗保险事业管理局",
+        )
     }
 
     assert centres == {"150500:医保经办"}
