@@ -111,9 +111,23 @@ POSITIVE = re.compile(r"^(?:是的|是|可以|能|可|会|有|行)|可以|能够
 HEDGE = re.compile(r"取决于|视情况|因[^，。,]{0,8}而异|需要根据|需根据|分情况|不一定|具体情况|有的|部分地区")
 
 
-def question_key(title: str) -> str | None:
+# Words that ask the same thing in other words (父母 and 家人 both ask about one's family).
+_SYNONYMS = (
+    (re.compile(r"家庭成员|家属|亲属|亲人|父母|配偶|子女|老人|爱人|孩子|家人"), "家人"),
+    (re.compile(r"城乡居民医保|城乡居民医疗保险|居民医疗保险|居民医保"), "居民医保"),
+    (re.compile(r"医疗保险"), "医保"),
+    (re.compile(r"同时参加|同时参保|同时缴纳|同时交|一起交|一起缴|重复参保|两个都交|都交"), "同时参保"),
+    (re.compile(r"缴纳|交纳|缴费|缴"), "交"),
+    (re.compile(r"使用"), "用"),
+)
+
+
+def question_key(title: str, places: Sequence = ()) -> str | None:
     """The question a yes/no title asks, in one spelling, without its modal verbs (the answer carries
-    yes or no): 2025年湛江医保能不能在东莞用？ and 湛江医保可以在东莞用吗 → 湛江医保在东莞用."""
+    yes or no) or the places it is asked about (compared separately): 2025年湛江医保能不能在东莞用？ and
+    湛江医保可以在东莞用吗 → 医保在用; 南昌职工医保个人账户能给父母交医保吗 → 职工医保个人账户给家人交医保."""
+    for place in sorted(places, key=lambda p: p.start, reverse=True):
+        title = title[: place.start] + title[place.end :]
     text = re.sub(r"[\s?？!！。]", "", title)
     if not YES_NO.search(text):
         return None
@@ -121,7 +135,30 @@ def question_key(title: str) -> str | None:
     text = re.sub(r"[吗呢]$", "", text)
     for old, new in _FOLD:
         text = text.replace(old, new)
+    for pattern, word in _SYNONYMS:
+        text = pattern.sub(word, text)
     return text
+
+
+def _within(inner: str, outer: str) -> bool:
+    """Whether region ``inner`` is ``outer`` or lies in it (division codes are hierarchical)."""
+    if outer.endswith("0000"):
+        return inner[:2] == outer[:2]
+    if outer.endswith("00"):
+        return inner[:4] == outer[:4]
+    return inner == outer
+
+
+def same_place(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Whether two questions are asked about the same place: the same regions, or a region and one of
+    its parts (a province's rule holds in its cities). A question with no place meets only others."""
+    if not a or not b:
+        return a == b
+    return all(any(_within(x, y) or _within(y, x) for y in b) for x in a)
+
+
+def _province(code: str) -> str:
+    return code[:2] + "0000"
 
 
 def answer_polarity(body: str) -> tuple[bool | None, tuple[int, int]]:
@@ -140,7 +177,7 @@ def answer_polarity(body: str) -> tuple[bool | None, tuple[int, int]]:
 def contradictions(contexts: Sequence[Context]) -> Iterator[tuple[int, Finding]]:
     questions = []
     for index, ctx in enumerate(contexts):
-        key = question_key(ctx.item.title)
+        key = question_key(ctx.item.title, ctx.title_places)
         if key is None:
             continue
         polarity, span = answer_polarity(ctx.item.body)
@@ -148,14 +185,14 @@ def contradictions(contexts: Sequence[Context]) -> Iterator[tuple[int, Finding]]
             continue
         regions = frozenset(ctx.regions)
         questions.append((index, key, regions, polarity, span))
-    by_regions: dict[frozenset[str], list] = defaultdict(list)
+    by_province: dict[frozenset[str], list] = defaultdict(list)
     for question in questions:
-        by_regions[question[2]].append(question)
-    for group in by_regions.values():
+        by_province[frozenset(_province(code) for code in question[2])].append(question)
+    for group in by_province.values():
         bigrams = {q[0]: {q[1][i : i + 2] for i in range(len(q[1]) - 1)} for q in group}
-        for n, (a, key_a, _r, yes_a, span_a) in enumerate(group):
-            for b, key_b, _r2, yes_b, span_b in group[n + 1 :]:
-                if yes_a == yes_b:
+        for n, (a, key_a, regions_a, yes_a, span_a) in enumerate(group):
+            for b, key_b, regions_b, yes_b, span_b in group[n + 1 :]:
+                if yes_a == yes_b or not same_place(regions_a, regions_b):
                     continue
                 if key_a != key_b and _jaccard(bigrams[a], bigrams[b]) < SIMILAR_QUESTION:
                     continue
@@ -220,7 +257,7 @@ def comparison_keys(ctx: Context) -> frozenset[str]:
     if len(body) >= MIN_DUPLICATE:
         keys.update(("head:" + body[:30], "tail:" + body[-30:]))
     if question_key(ctx.item.title) is not None and answer_polarity(ctx.item.body)[0] is not None:
-        keys.add("question:" + ",".join(sorted(ctx.regions)))
+        keys.add("question:" + ",".join(sorted({_province(code) for code in ctx.regions})))
     for record in number_records(mentions(ctx), group=0):
         keys.add("phone:" + record.organisation)
     return frozenset(key[:KEY_LENGTH] for key in keys)

@@ -164,6 +164,10 @@ _NOT_A_FIGURE_YEAR = re.compile(
     rf"{_MONTH_DAY}(?:起|开始|以来|以前|之前|以后|之后|前|后|建|成立|创建|始建|建立|开业|创办|组建)"
 )
 _STATUS = re.compile(r"(?:截至|截止|截止到|截至到)\s*$")
+# A past year's figure given to compare with the current one (较2024年度的380元, 比2022年提高了30元).
+_COMPARED = re.compile(
+    r"(?:较|比|相比|相较|比起|同比|对比|高于|低于|少于|多于|上涨|增加|提高|下降)(?:于|了)?\s*$"
+)
 # …or the year tagged after the figure: 上限为26421元（2022年标准）.
 YEAR_TAG = re.compile(
     r"(\d+(?:\.\d+)?\s*(?:元|万元|亿元|%|％)[^。！？；;\n(（]{0,12})[(（]\s*((?:19|20)\d{2})\s*年度?"
@@ -183,6 +187,8 @@ def stale_figure(ctx: Context) -> Iterator[Finding]:
                 continue
             before = plain[max(0, match.start() - 6) : match.start()]
             if re.search(r"[自从于]\s*$", before) or _NOT_A_FIGURE_YEAR.match(plain, match.end()):
+                continue
+            if _COMPARED.search(before):
                 continue
             if _STATUS.search(before) and year == date.year - 1:
                 continue  # 截至去年底: the latest statistics there are

@@ -14,7 +14,7 @@ from ..text import CJK, lines, standalone
 
 CITATION = re.compile(
     r"\[\d{1,3}(?:\s*[,，、\-–]\s*\d{1,3})*\]"  # [14], [1,3], [2-4]
-    r"|【\d{1,3}】"
+    r"|【\d{1,3}】|〔\d{1,2}〕"  # 〔2〕, not a document number's 〔2020〕
     r"|\[\^?\d{1,3}\^?\]"
     r"|\[(?:citation|cite|ref|source|来源|引用)\s*[:：]?\s*\d{1,3}\]"
     r"|(?<![\d.])以\s*\d{1,3}\s*为准"  # 以15为准: a source number left where its text was
@@ -148,13 +148,20 @@ CHROME_PHRASE = re.compile(alternation(_CHROME["phrases"]), re.IGNORECASE)
 CHROME_WORD = re.compile(alternation(_CHROME["standalone_words"]))
 CHROME_STRONG = set(_CHROME["standalone_strong"])
 BREADCRUMB = re.compile(rf"首页\s*[>›»/|]\s*[{CJK}A-Za-z]")
+# A link's text goes with it (上一篇：某某 下一篇：某某), and so do a share bar's targets.
+LINK_PHRASES = set(_CHROME["link_phrases"])
+LINK_TEXT = re.compile(r"\s*[:：]\s*[^\s。！？]{1,40}")
+SHARE_TARGETS = re.compile(rf"\s*[:：]?(?:\s*(?:{alternation(_CHROME['share_targets'])}))+")
 
 
 def page_chrome(ctx: Context) -> Iterator[Finding]:
     for field, text in ctx.fields("summary", "body"):
         spans_found = [
-            (m.start(), m.end()) for m in [*CHROME_PHRASE.finditer(text), *BREADCRUMB.finditer(text)]
+            (m.start(), _chrome_end(text, m))
+            for m in CHROME_PHRASE.finditer(text)
+            if m.group() != "分享到" or _chrome_end(text, m) > m.end()  # not 可分享到家人
         ]
+        spans_found += [(m.start(), m.end()) for m in BREADCRUMB.finditer(text)]
         words = [m for m in CHROME_WORD.finditer(text) if standalone(text, m.start(), m.end())]
         for match in words:
             others = [w for w in words if w is not match and abs(w.start() - match.start()) <= 12]
@@ -165,6 +172,14 @@ def page_chrome(ctx: Context) -> Iterator[Finding]:
             yield finding(
                 "page-chrome", f"网页栏目或导航“{quote}”混进了正文，请删除。", text, start, end, field
             )
+
+
+def _chrome_end(text: str, match: re.Match[str]) -> int:
+    tail = (
+        LINK_TEXT if match.group() in LINK_PHRASES else SHARE_TARGETS if match.group() == "分享到" else None
+    )
+    extended = tail.match(text, match.end()) if tail else None
+    return extended.end() if extended else match.end()
 
 
 def _merge_runs(text: str, found: list[tuple[int, int]], gap: str = " \t\u3000") -> list[tuple[int, int]]:
@@ -283,6 +298,7 @@ PLACEHOLDER = re.compile(
     r"(?<![^\s|:：])(?:_+|＿+)(?![^\s|。，,；;])"  # a bare _ cell
     r"|(?<![A-Za-z\d])\d{0,2}[xX]{2,4}-[xX]{3,8}(?![A-Za-z])"  # 0xxx-xxxxxxx
     r"|(?<![A-Za-z])(?:[xX]{3,}|×{3,})(?![A-Za-z])"  # XXX医院
+    rf"|(?<=[{CJK}])(?:XX|xx|××)(?=[{CJK}])"  # 驻马店XX口腔医院
     r"|待补充|待完善|待填写|此处填写|请填写|TODO|TBD|（待定）|\(待定\)|【待定】",
 )
 
@@ -304,7 +320,8 @@ def placeholder(ctx: Context) -> Iterator[Finding]:
 
 NON_ANSWER = re.compile(
     r"(?:没有|没能|未能|未|暂未|尚未|并未)(?:找到|查到|查询到|检索到|搜索到|搜到|获取到|获得)"
-    r"[^。！？\n]{0,60}?(?:相关|有关|具体|直接|确切|准确|详细)?(?:信息|资料|内容|结果|数据|消息|规定|政策)"
+    r"[^。！？\n]{0,60}?(?:相关|有关|具体|直接|确切|准确|详细)?"
+    r"(?:信息|资料|内容|结果|数据|消息|规定|政策|电话|号码|联系方式|名单|文件|通知|标准|答案|记录)"
     r"|(?:暂时|目前|暂)?无法(?:得知|获知|确定具体|查询到|获取(?:到)?(?:相关|具体)?(?:信息|数据))"
     r"|(?:暂时|目前|暂)无法(?:确定|确认|提供|回答)"
     r"|(?:无法|不能)(?:确定|得知|获知|查到|找到|提供)[^。！？\n]{0,30}?(?:具体|确切|准确|详细)(?:的)?"
@@ -342,15 +359,41 @@ UNCERTAIN = re.compile(
 )
 
 
+# Doubts that are about the text itself only when the sentence says so (以上号码可能存在更新, 该号码仅供参考;
+# not 报销政策可能存在差异, which is about the regions).
+SELF_REFERENCE = re.compile(
+    r"以上|以下是|上述|上面|该号码|该电话|该数据|此号码|本文|文中|这些|所列|本条|本表|上表|表中|(?:信息|数据|资料)来源"
+)
+SELF_DOUBT = re.compile(
+    r"仅供参考"
+    r"|可能(?:与[^。！？；;\n]{1,30}?)?存在(?:错误|误差|偏差|出入|差异|更新|变动|变化|调整)"
+    r"|可能(?:已经|已)?会?(?:有所)?(?:变更|更改|调整|变化|变动|更新|失效|过时|停用)"
+    r"|(?:系|是)?(?:根据|按|依据)[^。！？；;\n]{0,12}?(?:推算|估算|推测)(?:得出|而来|所得)?"
+)
+# What often follows a doubt in the same breath: 请以官方公布为准 (one instance with it).
+DEFER = re.compile(r"[,，]?\s*(?:实际[^。！？；;\n,，]{0,8}?)?(?:请|建议|应|需)?以[^。！？；;\n]{1,24}?为准")
+_SENTENCE = re.compile(r"[^。！？；;\n]+")
+
+
 def self_flagged_uncertainty(ctx: Context) -> Iterator[Finding]:
     for field, text in ctx.fields("summary", "body"):
-        for match in UNCERTAIN.finditer(text):
+        for sentence in _SENTENCE.finditer(text):
+            spans = [(m.start(), m.end()) for m in UNCERTAIN.finditer(text, sentence.start(), sentence.end())]
+            for match in SELF_DOUBT.finditer(text, sentence.start(), sentence.end()):
+                if SELF_REFERENCE.search(text, sentence.start(), match.start()):
+                    spans.append((match.start(), match.end()))
+            if not spans:
+                continue
+            start, end = min(s for s, _e in spans), max(e for _s, e in spans)
+            deferred = DEFER.match(text, end, sentence.end())
+            if deferred:
+                end = deferred.end()
             yield finding(
                 "self-flagged-uncertainty",
-                f"文中自己说“{match.group()}”：请核实后改成确定的内容，或删除这一句。",
+                f"文中自己说“{text[start:end]}”：请核实后改成确定的内容，或删除这一句。",
                 text,
-                match.start(),
-                match.end(),
+                start,
+                end,
                 field,
             )
 

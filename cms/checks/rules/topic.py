@@ -129,12 +129,61 @@ def _former_counties() -> tuple[re.Pattern[str] | None, dict[str, list[str]]]:
     return re.compile(alternation(list(current))), current
 
 
+# An old name given as history is not a defect: 原新农合, 新农合已整合为城乡居民医保, 原莱芜市于2019年撤销.
+_FORMERLY = re.compile(r"(?:原|原来的|原先的|以前的|过去的|旧称|曾称|前身为|前身是)\s*$")
+_BECAME = re.compile(
+    r"^[^。！？；;，,\n]{0,12}?(?:已经|现已|已|于\d{4}年)?(?:整合|合并|并入|更名|改名|撤销|撤地|撤县|撤盟|改为|改称|"
+    r"划归|调整为|升级为|统一为)"
+)
+
+
+def as_history(text: str, start: int, end: int) -> bool:
+    return bool(_FORMERLY.search(text, max(0, start - 5), start) or _BECAME.match(text[end : end + 24]))
+
+
+# Since 2018 医保 has its own bureau (医疗保障局) and service centres: a 社保 office named as the
+# place for 医保 business (到社保中心办理报销) is the old arrangement. 社保 for pensions, work injury
+# and the social security card (社保卡) is still right.
+SOCIAL_SECURITY_OFFICE = re.compile(r"社保(?:经办机构|机构|中心|局|部门|官方网站|官网)")
+_STILL_SOCIAL_SECURITY = re.compile(r"养老|失业|工伤|挂失|补办|补领|制卡|换卡|人社|人力资源|12333")
+_SENTENCE = re.compile(r"[^。！？；;\n]+")
+# 生育保险 presented as a scheme of its own, after it was merged into 职工医保 (2019).
+SEPARATE_MATERNITY = re.compile(
+    r"生育保险(?=[^。！？；;\n]{0,8}(?:独立于|单独的?险种|单独参保|单独缴[费纳]|另行缴[费纳]))"
+)
+
+
 def obsolete_term(ctx: Context) -> Iterator[Finding]:
     pattern, entries = _curated()
     counties, county_names = _former_counties()
     for field, text in ctx.fields():
         taken: list[tuple[int, int]] = []
+        for sentence in _SENTENCE.finditer(text):
+            if _STILL_SOCIAL_SECURITY.search(sentence.group()):
+                continue
+            for match in SOCIAL_SECURITY_OFFICE.finditer(text, sentence.start(), sentence.end()):
+                taken.append((match.start(), match.end()))
+                yield finding(
+                    "obsolete-term",
+                    f"“{match.group()}”：2018 年机构改革后，医保业务由医疗保障局及其经办机构"
+                    "（医保服务中心）办理，不再由社保部门办理。",
+                    text,
+                    match.start(),
+                    match.end(),
+                    field,
+                )
+        for match in SEPARATE_MATERNITY.finditer(text):
+            yield finding(
+                "obsolete-term",
+                "生育保险已于 2019 年与职工基本医疗保险合并实施，不再是单独缴费的险种。",
+                text,
+                match.start(),
+                match.end(),
+                field,
+            )
         for match in pattern.finditer(text):
+            if as_history(text, match.start(), match.end()):
+                continue
             current, note = entries[match.group()]
             taken.append((match.start(), match.end()))
             yield finding(
@@ -148,7 +197,7 @@ def obsolete_term(ctx: Context) -> Iterator[Finding]:
         if counties is None:
             continue
         for match in counties.finditer(text):
-            if any(s <= match.start() < e for s, e in taken):
+            if any(s <= match.start() < e for s, e in taken) or as_history(text, match.start(), match.end()):
                 continue
             now = "、".join(county_names[match.group()])
             yield finding(

@@ -175,3 +175,27 @@ def test_the_same_number_in_several_records_is_consistent():
 
     assert not codes(results, 0, "phone-conflict")
     assert not codes(results, 1, "phone-conflict")
+
+
+def test_a_province_and_its_city_answering_the_same_question_oppositely_contradict():
+    items = [
+        CheckInput(
+            title="江西职工医保个人账户能给家人交医保吗",
+            body="可以 江西省职工医保个人账户可以为配偶、父母、子女缴纳城乡居民医保个人缴费部分。",
+        ),
+        CheckInput(
+            title="南昌职工医保个人账户能给父母交医保吗",
+            body="南昌市职工医保个人账户不能用于为父母缴纳城乡居民医保，仅限本人使用。",
+        ),
+        CheckInput(
+            title="内蒙古职工医保个人账户能给家人交医保吗",
+            body="内蒙古职工医保个人账户不能为家人缴纳城乡居民医保。",
+        ),
+    ]
+
+    results = check_collection(items, today=TODAY)
+
+    assert len(codes(results, 0, "contradiction")) == 1
+    assert "南昌职工医保个人账户能给父母交医保吗" in codes(results, 0, "contradiction")[0].message
+    assert len(codes(results, 1, "contradiction")) == 1
+    assert codes(results, 2, "contradiction") == []  # another province may have another rule
