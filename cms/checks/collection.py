@@ -117,9 +117,14 @@ _SYNONYMS = (
     (re.compile(r"城乡居民医保|城乡居民医疗保险|居民医疗保险|居民医保"), "居民医保"),
     (re.compile(r"医疗保险"), "医保"),
     (re.compile(r"同时参加|同时参保|同时缴纳|同时交|一起交|一起缴|重复参保|两个都交|都交"), "同时参保"),
+    (re.compile(r"社会保障卡|社保卡|医保卡"), "医保卡"),
+    (re.compile(r"丢失|遗失|丢了|掉了|丢"), "丢"),
+    (re.compile(r"网上|线上|在线|手机上"), "线上"),
+    (re.compile(r"断缴|断交|断保|停缴|断了|中断缴费|中断"), "断交"),
     (re.compile(r"缴纳|交纳|缴费|缴"), "交"),
     (re.compile(r"使用"), "用"),
 )
+_FILLER = re.compile(r"还|在|后|再")
 
 
 def question_key(title: str, places: Sequence = ()) -> str | None:
@@ -133,11 +138,11 @@ def question_key(title: str, places: Sequence = ()) -> str | None:
         return None
     text = re.sub(r"^(?:19|20)\d{2}年?", "", text)
     text = re.sub(r"[吗呢]$", "", text)
-    for old, new in _FOLD:
-        text = text.replace(old, new)
     for pattern, word in _SYNONYMS:
         text = pattern.sub(word, text)
-    return text
+    for old, new in _FOLD:
+        text = text.replace(old, new)
+    return _FILLER.sub("", text)
 
 
 def _within(inner: str, outer: str) -> bool:

@@ -158,6 +158,7 @@ def policy_date(ctx: Context) -> Iterator[Finding]:
 YEAR = re.compile(r"(?<![\d〔\[(（])((?:19|20)\d{2})\s*(?:年度|年|届)")
 FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:元|万元|亿元|%|％|倍)")
 _FIGURE_SPAN = re.compile(r"[^。！？；;\n]{0,40}")
+_NEXT_YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
 _MONTH_DAY = r"\s*(?:\d{1,2}\s*月\s*)?(?:\d{1,2}\s*[日号]\s*)?"
 # A year that starts a period (2023年4月起, 2020年以来) or dates a founding (1949年建立) ties no figure.
 _NOT_A_FIGURE_YEAR = re.compile(
@@ -192,7 +193,8 @@ def stale_figure(ctx: Context) -> Iterator[Finding]:
                 continue
             if _STATUS.search(before) and year == date.year - 1:
                 continue  # 截至去年底: the latest statistics there are
-            figure = FIGURE.search(_FIGURE_SPAN.match(plain, match.end()).group())
+            window = _NEXT_YEAR.split(_FIGURE_SPAN.match(plain, match.end()).group(), maxsplit=1)[0]
+            figure = FIGURE.search(window)  # a figure after another year is that year's
             if figure is None:
                 continue
             yield _stale(text, field, year, date, match.start(), match.end() + figure.end())

@@ -3,6 +3,8 @@ organisation across records (pure: no database)."""
 
 import datetime
 
+import pytest
+
 from cms.checks import CheckInput, check_collection, check_item
 from cms.checks.collection import answer_polarity, question_key
 
@@ -199,3 +201,15 @@ def test_a_province_and_its_city_answering_the_same_question_oppositely_contradi
     assert "南昌职工医保个人账户能给父母交医保吗" in codes(results, 0, "contradiction")[0].message
     assert len(codes(results, 1, "contradiction")) == 1
     assert codes(results, 2, "contradiction") == []  # another province may have another rule
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("大庆灵活就业医保断缴后能补缴吗", "大庆灵活就业医保断了还能补交吗"),
+        ("石家庄医保卡丢了能在网上补办吗", "石家庄社保卡丢失可以线上补办吗"),
+        ("江西职工医保个人账户能给家人交医保吗", "江西职工医保个人账户可以给父母缴纳医保吗"),
+    ],
+)
+def test_one_question_in_other_words_has_one_key(one, other):
+    assert question_key(one) == question_key(other)
