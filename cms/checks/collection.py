@@ -15,7 +15,7 @@ from .text import spans
 
 MIN_DUPLICATE = 40  # characters of normalised body below which two bodies may well coincide
 NEAR_DUPLICATE = 0.85  # Jaccard similarity of 4-character shingles
-SIMILAR_QUESTION = 0.8
+SIMILAR_QUESTION = 0.8  # 0.6 would also pair 绥化拔牙 with 绥化补牙: different questions
 _NOISE = re.compile(r"[\W_]+")
 
 

@@ -22,6 +22,8 @@ from .findings import CODES, ITEM_CODES, Finding
 ROOT = Path(__file__).resolve().parent.parent.parent
 LABELS_DIR = Path(__file__).resolve().parent / "data" / "labels"
 SYNTHETIC_DIR = Path(__file__).resolve().parent / "data" / "synthetic"
+HELDOUT_DIR = Path(__file__).resolve().parent / "data" / "heldout"
+SECOND_DIR = Path(__file__).resolve().parent / "data" / "second"
 
 # The targets of the issue: over all codes, and for every code on its own.
 TARGET_RECALL = 0.95
@@ -127,12 +129,17 @@ def _row(name: str, score: Score) -> str:
     )
 
 
-def default_collections(*, synthetic: bool = False) -> list[list[Path]]:
-    """The label files to score, grouped into collections checked together: the three sample dumps,
-    and (``synthetic``) each synthetic dump on its own."""
-    collections = [sorted(LABELS_DIR.glob("*.json"))]
+def default_collections(
+    *, synthetic: bool = False, heldout: bool = False, second: bool = False
+) -> list[list[Path]]:
+    """The label files to score, grouped into collections checked together: the three sample dumps
+    (``second``: as the second labeller marked them, instead), and each synthetic (``synthetic``) and
+    held-out (``heldout``) dump on its own."""
+    collections = [sorted((SECOND_DIR if second else LABELS_DIR).glob("*.json"))]
     if synthetic:
         collections.extend([path] for path in sorted(SYNTHETIC_DIR.glob("*.json")))
+    if heldout:
+        collections.extend([path] for path in sorted(HELDOUT_DIR.glob("*.json")))
     return collections
 
 

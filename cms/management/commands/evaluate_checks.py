@@ -25,12 +25,24 @@ class Command(BaseCommand):
             action="store_true",
             help="also score the synthetic dump in cms/checks/data/synthetic/",
         )
+        parser.add_argument(
+            "--heldout",
+            action="store_true",
+            help="also score the dumps written and labelled blind, in cms/checks/data/heldout/",
+        )
+        parser.add_argument(
+            "--second",
+            action="store_true",
+            help="score the sample dumps against the second labeller's labels (cms/checks/data/second/)",
+        )
         parser.add_argument("--strict", action="store_true", help="exit non-zero when a target is missed")
         parser.add_argument("--details", action="store_true", help="list every false positive and negative")
 
-    def handle(self, *args, labels, synthetic, strict, details, **options):
+    def handle(self, *args, labels, synthetic, heldout, second, strict, details, **options):
         collections = (
-            [[Path(name) for name in labels]] if labels else default_collections(synthetic=synthetic)
+            [[Path(name) for name in labels]]
+            if labels
+            else default_collections(synthetic=synthetic, heldout=heldout, second=second)
         )
         missing = [str(f) for files in collections for f in files if not f.is_file()]
         if missing:
