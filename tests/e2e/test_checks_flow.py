@@ -1,16 +1,17 @@
 """The checks in a real browser: an editor opens an article imported from a sample dump, sees what the
 checks found pinned to its quote, marks one finding a false alarm with a reason, and confirms a hotline
-the text proposes, which becomes an unverified draft linked to the article."""
+the text proposes, which becomes an unverified draft linked to the article; filters the articles by
+their open errors and reads on an article's history what each revision found and mended."""
 
 import pytest
 from playwright.sync_api import expect
 
 from cms.models import Article, Finding, Hotline, Proposal
 from cms.services.imports import dump_import
-from cms.services.revisions import current_revision
+from cms.services.revisions import content_save, current_revision
 from tests.conftest import DUMPS
 from tests.e2e.test_review_flow import chromium, log_in
-from tests.factories import UserFactory
+from tests.factories import SourceFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -61,3 +62,33 @@ def test_editor_marks_a_false_alarm_and_confirms_a_proposed_hotline(live_server,
     # The false alarm follows the same words into the revision that linked the hotline.
     carried = Finding.objects.get(revision=current_revision(article), code="phone-invalid")
     assert (carried.status, carried.reason) == ("false_alarm", REASON)
+
+
+def test_editor_filters_the_articles_by_open_errors_and_reads_what_each_revision_mended(live_server):
+    editor = UserFactory(username="e2e-history", role="编辑")
+    source = SourceFactory(is_official=True)
+    mended = Article(title="吴川医保服务时间", slug="wuchuan-hours", body="工作时间 8:30-18:76。")
+    content_save(item=mended, user=editor, expected_version=None, m2m={"sources": [source.pk]})
+    mended.body = "工作时间 8:30-17:30。"
+    content_save(item=mended, user=editor, expected_version=mended.lock_version, message="改正下班时间")
+    broken = Article(title="湛江医保服务时间", slug="zhanjiang-hours", body="工作时间 9:00-17:65。")
+    content_save(item=broken, user=editor, expected_version=None, m2m={"sources": [source.pk]})
+
+    with chromium() as browser:
+        page = log_in(browser, live_server.url, editor.username)
+        page.goto("/admin/cms/article/")
+        filters = page.locator("#changelist-filter")
+        expect(filters.locator("summary", has_text="未处理的检查结果")).to_be_visible()
+        filters.get_by_role("link", name="有未处理的错误", exact=True).click()
+        expect(page.locator("#result_list tbody tr")).to_have_count(1)
+        expect(page.locator("#result_list")).to_contain_text("湛江医保服务时间")
+        expect(page.locator("#result_list .open-errors")).to_have_text("1 个错误")
+
+        page.goto(f"/admin/cms/article/{mended.pk}/history/")
+        first, second = page.locator("#revision-1"), page.locator("#revision-2")
+        expect(first.locator(".open-errors")).to_have_text("1 个未处理的错误")
+        first.locator("summary").click()
+        expect(first.locator(".revision-findings")).to_contain_text("不存在的时间：8:30-18:76")
+        expect(second.locator(".mended")).to_contain_text("本版已改正：不存在的时间（8:30-18:76）")
+        expect(second.locator(".no-findings")).to_be_visible()
+        page.context.close()
