@@ -122,6 +122,9 @@ _SYNONYMS = (
     (re.compile(r"网上|线上|在线|手机上"), "线上"),
     (re.compile(r"断缴|断交|断保|停缴|断了|中断缴费|中断"), "断交"),
     (re.compile(r"缴纳|交纳|缴费|缴"), "交"),
+    (re.compile(r"(?<!有)没有|没(?!有)|未"), "未"),  # not 有没有, which asks the question
+    (re.compile(r"外地|异地"), "异地"),
+    (re.compile(r"报销"), "报"),
     (re.compile(r"使用"), "用"),
 )
 _FILLER = re.compile(r"还|在|后|再")

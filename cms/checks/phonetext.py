@@ -44,6 +44,7 @@ _BOUNDARY = re.compile(r"[。！？!?；;\n]")
 _AFTER = re.compile(r"\s*[(（]([^()（）]{1,16})[)）]")
 _WORDS_IN = re.compile(rf"[{CJK}]{{2,}}")
 _TRAIL = re.compile(rf"\s*([{CJK}]{{2,12}})")  # what follows a short number: 12345政务服务便民热线
+_ANAPHORA = re.compile(r"该(?:中心|局|院|医院|机构|单位|部门|分局|所)")
 _LIST_GAP = re.compile(r"^[\s、,，/]*(?:或者|以及|或|和|及|与)?[\s、,，/]*$")
 _LABEL_WINDOW = 48  # how far before a number its purpose and region are looked for
 _OWNER_WINDOW = 100  # … and its organisation
@@ -170,6 +171,7 @@ def find_phones(
     orgs = organisations(plain, places)
     mentions: list[PhoneMention] = []
     previous: PhoneMention | None = None
+    last: PhoneMention | None = None  # the last number with an owner, in any sentence
     group = 0
     for match in _CANDIDATE.finditer(plain):
         kind = _kind(match)
@@ -195,6 +197,8 @@ def find_phones(
 
         owner_names = [name for s, e, name in orgs if max(floor, start - _OWNER_WINDOW) <= s and e <= start]
         owner = owner_names[-1] if owner_names else ""
+        if not owner and last is not None and _ANAPHORA.search(label):
+            owner = last.owner  # 该中心咨询电话为…: the organisation named before
         label_places = most_specific([p.code for p in places if label_start <= p.start and p.end <= start])
         region = label_places[-1] if label_places else None
         explicit = region is not None
@@ -249,6 +253,8 @@ def find_phones(
         )
         mentions.append(mention)
         previous = mention
+        if mention.owner:
+            last = mention
     return mentions
 
 

@@ -166,6 +166,7 @@ _NOT_A_FIGURE_YEAR = re.compile(
 )
 _STATUS = re.compile(r"(?:截至|截止|截止到|截至到)\s*$")
 # A past year's figure given to compare with the current one (较2024年度的380元, 比2022年提高了30元).
+_COMPARED_AFTER = re.compile(r"[^。！？；;，,\n]{0,20}?(?:相比|相较|比较|对比)")  # 与2023年度的380元相比
 _COMPARED = re.compile(
     r"(?:较|比|相比|相较|比起|同比|对比|高于|低于|少于|多于|上涨|增加|提高|下降)(?:于|了)?\s*$"
 )
@@ -189,7 +190,9 @@ def stale_figure(ctx: Context) -> Iterator[Finding]:
             before = plain[max(0, match.start() - 6) : match.start()]
             if re.search(r"[自从于]\s*$", before) or _NOT_A_FIGURE_YEAR.match(plain, match.end()):
                 continue
-            if _COMPARED.search(before):
+            if _COMPARED.search(before) or (
+                re.search(r"[与同和跟]\s*$", before) and _COMPARED_AFTER.match(plain, match.end())
+            ):
                 continue
             if _STATUS.search(before) and year == date.year - 1:
                 continue  # 截至去年底: the latest statistics there are

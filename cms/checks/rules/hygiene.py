@@ -14,7 +14,8 @@ from ..text import CJK, lines, standalone
 
 CITATION = re.compile(
     r"\[\d{1,3}(?:\s*[,，、\-–]\s*\d{1,3})*\]"  # [14], [1,3], [2-4]
-    r"|【\d{1,3}】|〔\d{1,2}〕"  # 〔2〕, not a document number's 〔2020〕
+    r"|【\d{1,3}(?:†[^】\n]{0,20})?】|〔\d{1,2}〕"  # 【3†source】; 〔2〕, not a document number's 〔2020〕
+    r"|\[\d{1,3}†[^\]\n]{0,20}\]"
     r"|(?<![0-9A-Za-z^])\^\d{1,2}(?![\d.])"  # 申请^3
     r"|\[\^?\d{1,3}\^?\]"
     r"|\[(?:citation|cite|ref|source|来源|引用)\s*[:：]?\s*\d{1,3}\]"
@@ -120,7 +121,13 @@ def _flattened_tables(text: str, field: str) -> Iterator[Finding]:
     run: list[tuple[int, int]] = []
     for start, end in [*lines(text), (len(text) + 1, len(text) + 1)]:
         line = text[start:end].strip() if start <= len(text) else ""
-        cell = bool(line) and len(line) <= TABLE_CELL_MAX and not _list_item(line) and not line.endswith("。")
+        cell = (
+            bool(line)
+            and len(line) <= TABLE_CELL_MAX
+            and not _list_item(line)
+            and not line.endswith("。")
+            and not re.search(r"\S\s*[:：]\s*\S", line)  # 咨询电话:12393 is a list of labelled values
+        )
         if cell:
             run.append((start, end))
             continue
@@ -207,9 +214,21 @@ ANSWER = re.compile(
 )
 
 
+# In a teaser (an excerpt of the site's answer box) any short fragment standing before the first sentence
+# is the box's one-line answer (立等可取, 能用, 400多元), unless it leads into the text (以下是, 答:).
+TEASER_FRAGMENT = re.compile(r"^\s*([^\s。！？，,：:；;、#*•·\-|>]{1,8})[ \t\u3000]+(?=\S)")
+_LEAD_IN = re.compile(
+    r"^(?:以下是|以下|如下|根据|关于|其中|注意|提示|温馨提示|答|回答|解答|[一二三四五六七八九十]+、|\d+[.、)）])$"
+)
+
+
 def answer_residue(ctx: Context) -> Iterator[Finding]:
     for field, text in ctx.fields("summary", "body"):
         match = ANSWER.match(text)
+        if match is None and ctx.item.is_excerpt:
+            match = TEASER_FRAGMENT.match(text)
+            if match and _LEAD_IN.match(match.group(1)):
+                match = None
         if match:
             yield finding(
                 "answer-residue",
@@ -305,17 +324,20 @@ PLACEHOLDER = re.compile(
 )
 
 
+_PLACEHOLDER_GAP = re.compile(rf"[{CJK}]{{0,2}}")  # XX路XX号 is one unfilled address
+
+
 def placeholder(ctx: Context) -> Iterator[Finding]:
     for field, text in ctx.fields():
-        for match in PLACEHOLDER.finditer(text):
-            yield finding(
-                "placeholder",
-                f"占位符“{match.group()}”没有换成内容。",
-                text,
-                match.start(),
-                match.end(),
-                field,
-            )
+        found = [(m.start(), m.end()) for m in PLACEHOLDER.finditer(text)]
+        runs: list[tuple[int, int]] = []
+        for start, end in found:
+            if runs and _PLACEHOLDER_GAP.fullmatch(text, runs[-1][1], start):
+                runs[-1] = (runs[-1][0], end)
+            else:
+                runs.append((start, end))
+        for start, end in runs:
+            yield finding("placeholder", f"占位符“{text[start:end]}”没有换成内容。", text, start, end, field)
 
 
 # --- non-answer ------------------------------------------------------------------------------------
@@ -366,12 +388,14 @@ UNCERTAIN = re.compile(
 # not 报销政策可能存在差异, which is about the regions).
 SELF_REFERENCE = re.compile(
     r"以上|以下是|上述|上面|该号码|该电话|该数据|此号码|本文|文中|这些|所列|本条|本表|上表|表中|(?:信息|数据|资料)来源"
+    r"|资料整理|整理自|系参考|系根据"
 )
 SELF_DOUBT = re.compile(
     r"仅供参考"
     r"|可能(?:与[^。！？；;\n]{1,30}?)?存在(?:错误|误差|偏差|出入|差异|更新|变动|变化|调整)"
     r"|可能(?:已经|已)?会?(?:有所)?(?:变更|更改|更换|调整|变化|变动|更新|失效|过时|停用|停机|作废)"
     r"|来源于网络|来自网络|摘自网络|(?:网络|网上)(?:公开)?(?:资料)?整理"
+    r"|如有(?:出入|变动|变化|差异|不符|误差|错误|不一致|调整|更新)"
     r"|(?:系|是)?(?:根据|按|依据)[^。！？；;\n]{0,12}?(?:推算|估算|推测)(?:得出|而来|所得)?"
 )
 # What often follows a doubt in the same breath: 请以官方公布为准 (one instance with it).

@@ -105,8 +105,19 @@ def clinical_advice(ctx: Context) -> Iterator[Finding]:
 
 
 @functools.cache
-def _curated() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
-    entries = {e["term"]: (e["current"], e.get("note", "")) for e in terms()["obsolete_terms"]}
+def _curated() -> tuple[re.Pattern[str], dict[str, tuple[str, str, re.Pattern[str] | None]]]:
+    """The curated old names, with the current name, a note and, for a name short enough to occur
+    inside other words (开县 in 召开县级会议), what may stand before it: its parent, or a phrase boundary."""
+    entries = {
+        e["term"]: (
+            e["current"],
+            e.get("note", ""),
+            re.compile(rf"(?:^|[\s，,。；;：:、（(“\"原]|{e['only_after']})$")
+            if e.get("only_after")
+            else None,
+        )
+        for e in terms()["obsolete_terms"]
+    }
     return re.compile(alternation(list(entries))), entries
 
 
@@ -132,7 +143,7 @@ def _former_counties() -> tuple[re.Pattern[str] | None, dict[str, list[str]]]:
 # An old name given as history is not a defect: 原新农合, 新农合已整合为城乡居民医保, 原莱芜市于2019年撤销.
 _FORMERLY = re.compile(r"(?:原|原来的|原先的|以前的|过去的|旧称|曾称|前身为|前身是)\s*$")
 _BECAME = re.compile(
-    r"^[^。！？；;，,\n]{0,12}?(?:已经|现已|已|于\d{4}年)?(?:整合|合并|并入|更名|改名|撤销|撤地|撤县|撤盟|改为|改称|"
+    r"^[^。！？；;，,\n]{0,12}?(?:已经|现已|已|于\d{4}年)?(?:整合|合并|并入|更名|改名|撤销|撤地|撤县|撤盟|改为|改称|现为|现称|"
     r"划归|调整为|升级为|统一为)"
 )
 
@@ -182,9 +193,13 @@ def obsolete_term(ctx: Context) -> Iterator[Finding]:
                 field,
             )
         for match in pattern.finditer(text):
+            current, note, only_after = entries[match.group()]
             if as_history(text, match.start(), match.end()):
                 continue
-            current, note = entries[match.group()]
+            if only_after is not None and not only_after.search(
+                text, max(0, match.start() - 4), match.start()
+            ):
+                continue
             taken.append((match.start(), match.end()))
             yield finding(
                 "obsolete-term",

@@ -142,6 +142,29 @@ POSITIVE = [
     ("obsolete-term", article("吴川县医疗保障局"), "吴川县"),
     ("obsolete-term", article(title="济宁附属新农合报销比例"), "新农合"),
     ("obsolete-term", article("请到区卫计委办理。"), "卫计委"),
+    ("obsolete-term", article("", title="重庆开县医保局电话"), "开县"),
+    (
+        "answer-residue",
+        article("立等可取 南京参保人员的医保卡丢失后，应先挂失。", is_excerpt=True),
+        "立等可取",
+    ),
+    (
+        "answer-residue",
+        article("400多元 重庆市灵活就业人员参加职工医保,可按规定选择档次。", is_excerpt=True),
+        "400多元",
+    ),
+    ("citation-marker", article("备案后可直接结算【3†source】。"), "【3†source】"),
+    (
+        "self-flagged-uncertainty",
+        article("以上比例根据公开资料整理,如有出入请以海南省医保局发布的口径为准。"),
+        "如有出入请以海南省医保局发布的口径为准",
+    ),
+    (
+        "self-flagged-uncertainty",
+        article("各病种年度支付限额系参考往年资料整理,可能与现行标准存在出入。"),
+        "可能与现行标准存在出入",
+    ),
+    ("placeholder", article("地址 :天津市蓟州区XX路XX号 门诊时间 :周一至周五"), "XX路XX"),
     (
         "answer-residue",
         article("7个工作日左右 日喀则市参保人员的医保卡丢失后，应先挂失。", is_excerpt=True),
@@ -215,6 +238,20 @@ NEGATIVE = [
     ("self-flagged-uncertainty", article("不同地区的报销政策可能存在差异,具体以当地政策为准。")),
     ("stale-figure", article("2025年个人缴费标准为400元,较2024年度的380元提高20元。")),
     ("stale-figure", article("2025年个人缴费标准与2024年度持平，较2022年度的350元有所提高。")),
+    ("stale-figure", article("2025年度个人缴费标准为420元,与2023年度的380元相比提高了40元。")),
+    ("obsolete-term", article("会议决定召开县级医保工作会议;开县(现为开州区)医疗保障局。")),
+    ("answer-residue", article("以下是 2025 年河北廊坊治疗腰痛的一些医院:", is_excerpt=True)),
+    ("answer-residue", article("立等可取 南京参保人员的医保卡丢失后应先挂失。")),  # not a teaser
+    (
+        "markup-residue",
+        article(
+            "全国医保服务热线:12393\n政务服务便民热线:12345\n医疗保障局咨询电话:0898-65236000\n地址:海口市"
+        ),
+    ),
+    (
+        "self-flagged-uncertainty",
+        article("以上内容综合整理自公开资料，建议办理前咨询当地医保部门了解最新要求。"),
+    ),
     ("citation-marker", article("个人缴费为10^3元量级。")),
     ("answer-residue", article("能为牙痛的诊断和治疗提供技术支持。")),
     ("answer-residue", article("可以。参保人员办理备案后可直接结算。")),

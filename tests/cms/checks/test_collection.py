@@ -209,7 +209,19 @@ def test_a_province_and_its_city_answering_the_same_question_oppositely_contradi
         ("大庆灵活就业医保断缴后能补缴吗", "大庆灵活就业医保断了还能补交吗"),
         ("石家庄医保卡丢了能在网上补办吗", "石家庄社保卡丢失可以线上补办吗"),
         ("江西职工医保个人账户能给家人交医保吗", "江西职工医保个人账户可以给父母缴纳医保吗"),
+        ("宁夏医保未备案异地住院能报销吗", "宁夏医保没备案在外地住院可以报吗"),
     ],
 )
 def test_one_question_in_other_words_has_one_key(one, other):
     assert question_key(one) == question_key(other)
+
+
+def test_a_number_given_again_for_the_same_centre_in_other_words_conflicts():
+    body = (
+        "中卫市医疗保障服务中心咨询电话为0955-7012836 ,可办理参保业务。"
+        "另据中卫市政府门户网站早前公布的信息,该中心咨询电话为0955-7012863。"
+    )
+
+    results = check_collection([CheckInput(title="中卫市医保中心电话", body=body)], today=TODAY)
+
+    assert [f.quote for f in codes(results, 0, "phone-conflict")] == ["0955-7012836", "0955-7012863"]
