@@ -107,7 +107,11 @@ _FOLD = (
 NEGATIVE = re.compile(
     r"不能|不可以|不可|不行|不会|不是|无法|不予|不属于|不支持|不允许|不得|禁止|不纳入|不在[^，。,]{0,8}范围|^否|^没有"
 )
-POSITIVE = re.compile(r"^(?:是的|是|可以|能|可|会|有|行)|可以|能够|可行|支持|允许|属于|纳入|能")
+POSITIVE = re.compile(
+    r"^(?:是的|是|可以|能|可|会|有|行)|可以|能够|可行|支持|允许|属于|纳入"
+    r"|(?<![可功性智本职技体才效动潜])能(?![力源否])"  # not 可能, 功能, 能力
+)
+_INSIDE_NO = re.compile(r"可(?:以)?不")  # 可不必, 可以不: a yes that says no
 HEDGE = re.compile(r"取决于|视情况|因[^，。,]{0,8}而异|需要根据|需根据|分情况|不一定|具体情况|有的|部分地区")
 
 
@@ -118,6 +122,8 @@ _SYNONYMS = (
     (re.compile(r"医疗保险"), "医保"),
     (re.compile(r"同时参加|同时参保|同时缴纳|同时交|一起交|一起缴|重复参保|两个都交|都交"), "同时参保"),
     (re.compile(r"社会保障卡|社保卡|医保卡"), "医保卡"),
+    (re.compile(r"灵活就业(?:人员|者|医保|参保)?"), "灵活就业"),
+    (re.compile(r"单位职工|在职职工"), "职工"),
     (re.compile(r"丢失|遗失|丢了|掉了|丢"), "丢"),
     (re.compile(r"网上|线上|在线|手机上"), "线上"),
     (re.compile(r"断缴|断交|断保|停缴|断了|中断缴费|中断"), "断交"),
@@ -175,9 +181,10 @@ def answer_polarity(body: str) -> tuple[bool | None, tuple[int, int]]:
     opening = body[start:end]
     if not opening or HEDGE.search(opening):
         return None, (start, end)
-    if NEGATIVE.search(opening):
-        return False, (start, end)
-    if POSITIVE.search(opening):
+    no, yes = NEGATIVE.search(opening), POSITIVE.search(opening)
+    if no and not (yes and yes.start() < no.start() and not _INSIDE_NO.match(opening, yes.start())):
+        return False, (start, end)  # the answer is what the opening says first (可以…，不会影响: yes)
+    if yes:
         return True, (start, end)
     return None, (start, end)
 

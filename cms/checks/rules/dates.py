@@ -106,9 +106,12 @@ def impossible_date(ctx: Context) -> Iterator[Finding]:
 
 _WHEN = r"((?:19|20)\d{2})\s*年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*[日号])?)?"
 _ACT = r"(?:正式)?(?:施行|实施|执行|生效|启用|实行|开始执行|开始实施)"
+_NOT_AN_ACT = r"(?!标准|口径|情况|力度|层面|政策|的)"  # 2026年执行标准: a noun, not a start
 POLICY_DATE = re.compile(
-    rf"(?:自|从|于)\s*{_WHEN}\s*(?:起|开始)\s*(?:{_ACT})?"
-    rf"|(?<![自从于\d])(?<![自从于]\s){_WHEN}\s*(?:起\s*)?{_ACT}"
+    rf"(?:自|从|于)\s*{_WHEN}\s*(?:起|开始)\s*(?:{_ACT}{_NOT_AN_ACT})?"
+    rf"|(?<![自从于\d])(?<![自从于]\s){_WHEN}\s*(?:起\s*)?{_ACT}{_NOT_AN_ACT}"
+    # 2023年7月起未转诊的…下调: a month and 起 say when a rule starts, without 自
+    rf"|(?<![自从于\d年])(?<![自从于]\s)((?:19|20)\d{{2}})\s*年\s*(\d{{1,2}})\s*月(?:\s*(\d{{1,2}})\s*[日号])?\s*起(?!\s*至|\s*到)"
 )
 
 
@@ -125,9 +128,7 @@ def policy_dates(text: str) -> list[PolicyDate]:
     found = []
     for match in POLICY_DATE.finditer(text.translate(ASCII)):
         groups = match.groups()
-        year, month, day = (
-            (groups[0], groups[1], groups[2]) if groups[0] else (groups[3], groups[4], groups[5])
-        )
+        year, month, day = next((groups[i], groups[i + 1], groups[i + 2]) for i in (0, 3, 6) if groups[i])
         if year is None:
             continue
         m, d = int(month) if month else 1, int(day) if day else 1
@@ -162,10 +163,12 @@ _NEXT_YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
 _MONTH_DAY = r"\s*(?:\d{1,2}\s*月\s*)?(?:\d{1,2}\s*[日号]\s*)?"
 # A year that starts a period (2023年4月起, 2020年以来) or dates a founding (1949年建立) ties no figure.
 _NOT_A_FIGURE_YEAR = re.compile(
-    rf"{_MONTH_DAY}(?:起|开始|以来|以前|之前|以后|之后|前|后|建|成立|创建|始建|建立|开业|创办|组建)"
+    rf"{_MONTH_DAY}(?:起|开始|以来|以前|之前|以后|之后|前|后|建|成立|创建|始建|建立|开业|创办|组建|"
+    r"更名|改名|撤销|合并|整合|改革|设立|撤县|撤地)"
 )
 _STATUS = re.compile(r"(?:截至|截止|截止到|截至到)\s*$")
 # A past year's figure given to compare with the current one (较2024年度的380元, 比2022年提高了30元).
+_PAST = re.compile(r"回顾|往年|此前|过去|早在|当年|以前|曾经|历史上|最初")
 _COMPARED_AFTER = re.compile(r"[^。！？；;，,\n]{0,20}?(?:相比|相较|比较|对比)")  # 与2023年度的380元相比
 _COMPARED = re.compile(
     r"(?:较|比|相比|相较|比起|同比|对比|高于|低于|少于|多于|上涨|增加|提高|下降)(?:于|了)?\s*$"
@@ -190,6 +193,9 @@ def stale_figure(ctx: Context) -> Iterator[Finding]:
             before = plain[max(0, match.start() - 6) : match.start()]
             if re.search(r"[自从于]\s*$", before) or _NOT_A_FIGURE_YEAR.match(plain, match.end()):
                 continue
+            clause = plain[max(0, match.start() - 12) : match.start()]
+            if _PAST.search(re.split(r"[。！？；;\n]", clause)[-1]):
+                continue  # 回顾往年，2019年…: history, told as such
             if _COMPARED.search(before) or (
                 re.search(r"[与同和跟]\s*$", before) and _COMPARED_AFTER.match(plain, match.end())
             ):

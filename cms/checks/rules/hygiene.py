@@ -290,6 +290,7 @@ EMPTY_CONTACT = re.compile(
 )
 
 
+_NUMBERED = re.compile(r"\d{1,2}[.、)）]\s*\D")  # 5. 异地就医…: the next item of a list, not a value
 TRUNCATED_TEASER = 100  # teasers are cut at about 150 characters; a shorter one ended by itself
 _VALUE_LINE = re.compile(r"[\d(（+]|https?:|www\.|[\w.-]+@")
 
@@ -300,7 +301,8 @@ def empty_contact(ctx: Context) -> Iterator[Finding]:
             rest = text[match.end() :]
             if ctx.item.is_excerpt and not rest.strip() and len(text) >= TRUNCATED_TEASER:
                 continue  # the teaser was cut off here, at the site's length limit
-            if rest.startswith("\n") and _VALUE_LINE.match(rest.lstrip()):
+            next_line = rest[1:].split("\n", 1)[0].strip() if rest.startswith("\n") else ""
+            if _VALUE_LINE.match(next_line) and not _NUMBERED.match(next_line):
                 continue  # the value stands on the next line
             label = match.group().strip()
             yield finding(
@@ -388,18 +390,22 @@ UNCERTAIN = re.compile(
 # not 报销政策可能存在差异, which is about the regions).
 SELF_REFERENCE = re.compile(
     r"以上|以下是|上述|上面|该号码|该电话|该数据|此号码|本文|文中|这些|所列|本条|本表|上表|表中|(?:信息|数据|资料)来源"
-    r"|资料整理|整理自|系参考|系根据"
+    r"|资料(?:整理|汇总)|(?:整理|汇总)自|系参考|系根据"
 )
 SELF_DOUBT = re.compile(
-    r"仅供参考"
+    r"仅(?:供|作|做)参考"
     r"|可能(?:与[^。！？；;\n]{1,30}?)?存在(?:错误|误差|偏差|出入|差异|更新|变动|变化|调整)"
     r"|可能(?:已经|已)?会?(?:有所)?(?:变更|更改|更换|调整|变化|变动|更新|失效|过时|停用|停机|作废)"
-    r"|来源于网络|来自网络|摘自网络|(?:网络|网上)(?:公开)?(?:资料)?整理"
+    r"|来源于网络|来自网络|摘自网络|整理自网络|(?:网络|网上)(?:公开)?(?:资料)?(?:整理|汇总)"
     r"|如有(?:出入|变动|变化|差异|不符|误差|错误|不一致|调整|更新)"
+    r"|(?:未必|不一定|不见得)(?:是|为)?(?:现行|最新|准确|正确|可靠|有效)"
+    r"|(?:未必|不一定|不见得)与[^。！？；;\n]{1,20}?(?:一致|相符|相同)"
     r"|(?:系|是)?(?:根据|按|依据)[^。！？；;\n]{0,12}?(?:推算|估算|推测)(?:得出|而来|所得)?"
 )
 # What often follows a doubt in the same breath: 请以官方公布为准 (one instance with it).
-DEFER = re.compile(r"[,，]?\s*(?:实际[^。！？；;\n,，]{0,8}?)?(?:请|建议|应|需)?以[^。！？；;\n]{1,24}?为准")
+DEFER = re.compile(
+    r"[,，]?\s*(?:(?:实际|具体)[^。！？；;\n,，]{0,8}?)?(?:请|建议|应|需)?以[^。！？；;\n]{1,24}?为准"
+)
 _SENTENCE = re.compile(r"[^。！？；;\n]+")
 
 

@@ -79,6 +79,7 @@ _DEFER = re.compile(
 
 def clinical_advice(ctx: Context) -> Iterator[Finding]:
     for field, text in ctx.fields("summary", "body"):
+        advice: list[tuple[int, int, str]] = []
         for start, end in spans(text):
             sentence = text[start:end]
             dose = DOSE.search(sentence)
@@ -91,6 +92,11 @@ def clinical_advice(ctx: Context) -> Iterator[Finding]:
             if (not dose and _NOT_USE.search(sentence)) or _DEFER.search(sentence):
                 continue
             what = "用药" if medication else "自行处理"
+            if advice and text[advice[-1][1] - 1] in "；;" and not text[advice[-1][1] : start].strip():
+                advice[-1] = (advice[-1][0], end, advice[-1][2])  # one sentence, its clauses joined by ；
+            else:
+                advice.append((start, end, what))
+        for start, end, what in advice:
             yield finding(
                 "clinical-advice",
                 f"这句是具体的{what}建议，应由医生根据病情给出，不能作为医保信息发布：请删除或改为“请遵医嘱”。",

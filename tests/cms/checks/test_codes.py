@@ -143,6 +143,32 @@ POSITIVE = [
     ("obsolete-term", article(title="济宁附属新农合报销比例"), "新农合"),
     ("obsolete-term", article("请到区卫计委办理。"), "卫计委"),
     ("obsolete-term", article("", title="重庆开县医保局电话"), "开县"),
+    ("obsolete-term", article("医院位于北京市宣武区。"), "宣武区"),
+    ("obsolete-term", article("汉中市南郑区参加合疗的农村居民"), "合疗"),
+    ("obsolete-term", article("请到县卫计局办理。"), "卫计局"),
+    (
+        "self-flagged-uncertainty",
+        article("上述比例系根据网络资料汇总，未必与2026年执行标准一致，具体以区医保经办机构解释为准。"),
+        "网络资料汇总，未必与2026年执行标准一致，具体以区医保经办机构解释为准",
+    ),
+    ("self-flagged-uncertainty", article("以上作息时间整理自网络，仅作参考。"), "整理自网络，仅作参考"),
+    (
+        "policy-date",
+        article("2023年7月起未办理转诊备案的区外住院费用报销比例下调10个百分点。"),
+        "2023年7月起",
+    ),
+    (
+        "empty-contact",
+        article("3. 咨询电话：0536-8888888\n4. 医保基金监督举报电话：\n\n2019年潍坊市医疗保障局挂牌成立。"),
+        "举报电话：",
+    ),
+    (
+        "clinical-advice",
+        article(
+            "确诊后可长期口服苯磺酸氨氯地平片，每次5mg，每日1次；血压控制不理想时可加服缬沙坦胶囊80mg，每日1次。"
+        ),
+        "确诊后可长期口服苯磺酸氨氯地平片，每次5mg，每日1次；血压控制不理想时可加服缬沙坦胶囊80mg，每日1次。",
+    ),
     (
         "answer-residue",
         article("立等可取 南京参保人员的医保卡丢失后，应先挂失。", is_excerpt=True),
@@ -239,6 +265,13 @@ NEGATIVE = [
     ("stale-figure", article("2025年个人缴费标准为400元,较2024年度的380元提高20元。")),
     ("stale-figure", article("2025年个人缴费标准与2024年度持平，较2022年度的350元有所提高。")),
     ("stale-figure", article("2025年度个人缴费标准为420元,与2023年度的380元相比提高了40元。")),
+    ("stale-figure", article("回顾往年，2019年中小学生个人缴费仅为每人每年150元，此后逐年提高。")),
+    (
+        "stale-figure",
+        article("新农合（2014年更名）城乡居民医保住院报销按医院等级分档：乡镇卫生院起付线200元。"),
+    ),
+    ("policy-date", article("上述比例未必与2026年执行标准一致。")),
+    ("obsolete-term", article("采用综合疗法治疗。")),
     ("obsolete-term", article("会议决定召开县级医保工作会议;开县(现为开州区)医疗保障局。")),
     ("answer-residue", article("以下是 2025 年河北廊坊治疗腰痛的一些医院:", is_excerpt=True)),
     ("answer-residue", article("立等可取 南京参保人员的医保卡丢失后应先挂失。")),  # not a teaser

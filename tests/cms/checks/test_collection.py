@@ -96,6 +96,9 @@ def test_question_key_and_polarity():
     assert answer_polarity("不能 同时参加职工医保和居民医保。")[0] is False
     assert answer_polarity("是的,可以在省内异地使用。")[0] is True
     assert answer_polarity("取决于具体的医保政策。")[0] is None
+    assert answer_polarity("找到工作后可以由新单位接续缴纳，不会影响待遇。")[0] is True  # what it says first
+    assert answer_polarity("不能转为单位职工医保，但可以重新参保。")[0] is False
+    assert answer_polarity("未备案可能无法直接结算。")[0] is False  # 可能 is not 能
 
 
 def test_different_numbers_for_one_agency_in_two_articles_conflict():
@@ -210,6 +213,7 @@ def test_a_province_and_its_city_answering_the_same_question_oppositely_contradi
         ("石家庄医保卡丢了能在网上补办吗", "石家庄社保卡丢失可以线上补办吗"),
         ("江西职工医保个人账户能给家人交医保吗", "江西职工医保个人账户可以给父母缴纳医保吗"),
         ("宁夏医保未备案异地住院能报销吗", "宁夏医保没备案在外地住院可以报吗"),
+        ("宝鸡灵活就业医保能转职工医保吗", "宝鸡灵活就业人员可以转单位职工医保吗"),
     ],
 )
 def test_one_question_in_other_words_has_one_key(one, other):
