@@ -131,6 +131,8 @@ _SYNONYMS = (
     (re.compile(r"(?<!有)没有|没(?!有)|未"), "未"),  # not 有没有, which asks the question
     (re.compile(r"外地|异地"), "异地"),
     (re.compile(r"报销"), "报"),
+    # 能走医保吗, 能用医保卡吗, 医保能报吗: whether 医保 pays
+    (re.compile(r"(?:走|用|刷|使用)医保(?:卡)?(?:报)?|医保(?:卡)?报"), "医保报"),
     (re.compile(r"使用"), "用"),
 )
 _FILLER = re.compile(r"还|在|后|再")

@@ -156,6 +156,8 @@ CHROME_PHRASE = re.compile(alternation(_CHROME["phrases"]), re.IGNORECASE)
 CHROME_WORD = re.compile(alternation(_CHROME["standalone_words"]))
 CHROME_STRONG = set(_CHROME["standalone_strong"])
 BREADCRUMB = re.compile(rf"首页\s*[>›»/|]\s*[{CJK}A-Za-z]")
+# A hospital's link card left in an answer: the card's caption 医院, then the hospital's name.
+LINK_CARD = re.compile(rf"(?:^|(?<=[\s。！？；;]))(医院[ \t\u3000]+[{CJK}]{{2,24}}?(?:医院|卫生院))(?=\s|$)")
 # A link's text goes with it (上一篇：某某 下一篇：某某), and so do a share bar's targets.
 LINK_PHRASES = set(_CHROME["link_phrases"])
 LINK_TEXT = re.compile(r"\s*[:：]\s*[^\s。！？]{1,40}")
@@ -170,6 +172,7 @@ def page_chrome(ctx: Context) -> Iterator[Finding]:
             if m.group() != "分享到" or _chrome_end(text, m) > m.end()  # not 可分享到家人
         ]
         spans_found += [(m.start(), m.end()) for m in BREADCRUMB.finditer(text)]
+        spans_found += [(m.start(1), m.end(1)) for m in LINK_CARD.finditer(text)]
         words = [m for m in CHROME_WORD.finditer(text) if standalone(text, m.start(), m.end())]
         for match in words:
             others = [w for w in words if w is not match and abs(w.start() - match.start()) <= 12]

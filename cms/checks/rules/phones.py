@@ -57,13 +57,26 @@ def _validity(ctx: Context, mention: PhoneMention, text: str) -> Iterator[Findin
         yield finding("phone-invalid", mention.error, text, mention.start, mention.end, mention.field)
 
 
+_LISTED_WINDOW = 200  # a list of hospitals: 某某医院 特色:… 预约方式:可拨打12320
+
+
 def _owner(ctx: Context, mention: PhoneMention) -> str:
+    """Whose line a number is presented as: the organisation named with it, the record's, the one
+    the title names, or the last one named before it in the text (an entry of a list)."""
     if mention.owner:
         return mention.owner
     if ctx.item.organisation:
         return ctx.item.organisation
     named = organisations(ctx.item.title, ctx.title_places)
-    return named[0][2] if named else ""
+    if named:
+        return named[0][2]
+    text = ctx.item.text(mention.field)
+    before = [
+        name
+        for _start, end, name in organisations(text, ctx.places(mention.field))
+        if end <= mention.start and mention.start - end <= _LISTED_WINDOW
+    ]
+    return before[-1] if before else ""
 
 
 def _short_code(ctx: Context, mention: PhoneMention, text: str) -> Iterator[Finding]:

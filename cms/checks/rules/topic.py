@@ -61,7 +61,7 @@ SELF_TREATMENT = re.compile(alternation(_CLINICAL["self_treatment"]))
 ADVICE = re.compile(alternation(_CLINICAL["advice_words"]))
 DOSE = re.compile(
     r"\d+(?:\.\d+)?\s*(?:mg|毫克|g|克|ml|毫升|片|粒|袋|支|丸|滴|单位|IU)\s*[/／每]?\s*(?:次|日|天)"
-    r"|(?:每|一)(?:次|日|天)\s*\d+\s*(?:次|片|粒|袋|mg|毫克|ml|毫升)"
+    r"|(?:每|一)(?:次|日|天)\s*\d+(?:\.\d+)?(?:\s*[-~至到]\s*\d+(?:\.\d+)?)?\s*(?:次|片|粒|袋|mg|毫克|g|克|ml|毫升)"
     r"|(?:每|一)(?:日|天)\s*[一二两三四\d]\s*次"
     r"|(?:每|一)(?:日|天|次|晚|早)\s*(?:服用|口服|服|吃|注射|外用)"  # a schedule: 每日服用…
     r"|(?:服用|口服|注射)[^,，。；;\n]{1,12}?\d+(?:\.\d+)?\s*(?:mg|毫克|μg|微克|ml|毫升|片|粒|袋|丸|单位|IU)",
@@ -147,7 +147,10 @@ def _former_counties() -> tuple[re.Pattern[str] | None, dict[str, list[str]]]:
 
 
 # An old name given as history is not a defect: 原新农合, 新农合已整合为城乡居民医保, 原莱芜市于2019年撤销.
-_FORMERLY = re.compile(r"(?:原|原来的|原先的|以前的|过去的|旧称|曾称|前身为|前身是)\s*$")
+_FORMERLY = re.compile(
+    rf"(?:原(?![因则件本始告])|原来的|原先的|以前的|过去的|旧称|曾称|前身为|前身是)"
+    rf"(?:[{CJK}]{{1,6}}?[省市县区州盟旗])?\s*$"
+)  # 原新农合, 原南阳市医疗保险管理局
 _BECAME = re.compile(
     r"^[^。！？；;，,\n]{0,12}?(?:已经|现已|已|于\d{4}年)?(?:整合|合并|并入|更名|改名|撤销|撤地|撤县|撤盟|改为|改称|现为|现称|"
     r"划归|调整为|升级为|统一为)"
@@ -155,7 +158,7 @@ _BECAME = re.compile(
 
 
 def as_history(text: str, start: int, end: int) -> bool:
-    return bool(_FORMERLY.search(text, max(0, start - 5), start) or _BECAME.match(text[end : end + 24]))
+    return bool(_FORMERLY.search(text, max(0, start - 12), start) or _BECAME.match(text[end : end + 24]))
 
 
 # Since 2018 医保 has its own bureau (医疗保障局) and service centres: a 社保 office named as the

@@ -144,6 +144,28 @@ POSITIVE = [
     ("obsolete-term", article("请到区卫计委办理。"), "卫计委"),
     ("obsolete-term", article("", title="重庆开县医保局电话"), "开县"),
     ("obsolete-term", article("医院位于北京市宣武区。"), "宣武区"),
+    (
+        "page-chrome",
+        article("神经内科可对病因进行诊断和治疗。医院 河北廊坊市人民医院 廊坊市广阳区人民医院 :综合性医院"),
+        "医院 河北廊坊市人民医院",
+    ),
+    (
+        "phone-short-code-misused",
+        article(
+            "盐城市第一人民医院 特色 :睡眠医学科。 预约方式 :可拨打12320预约挂号,或通过医院微信公众号预约。"
+        ),
+        "12320",
+    ),
+    (
+        "clinical-advice",
+        article("对乙酰氨基酚混悬滴剂 :适用于3个月以上婴幼儿,每次10-15mg/kg,间隔4-6小时。"),
+        "对乙酰氨基酚混悬滴剂 :适用于3个月以上婴幼儿,每次10-15mg/kg,间隔4-6小时。",
+    ),
+    (
+        "clinical-advice",
+        article("对乙酰氨基酚片也可以用于缓解牙痛，成人一次0.5g，24小时内不超过4次。"),
+        "对乙酰氨基酚片也可以用于缓解牙痛，成人一次0.5g，24小时内不超过4次。",
+    ),
     ("obsolete-term", article("汉中市南郑区参加合疗的农村居民"), "合疗"),
     ("obsolete-term", article("请到县卫计局办理。"), "卫计局"),
     (
@@ -272,6 +294,8 @@ NEGATIVE = [
     ),
     ("policy-date", article("上述比例未必与2026年执行标准一致。")),
     ("obsolete-term", article("采用综合疗法治疗。")),
+    ("obsolete-term", article("南阳市医疗保障局(原南阳市医疗保险管理局)咨询电话。")),
+    ("page-chrome", article("推荐医院 河北廊坊市人民医院是三甲医院。")),
     ("obsolete-term", article("会议决定召开县级医保工作会议;开县(现为开州区)医疗保障局。")),
     ("answer-residue", article("以下是 2025 年河北廊坊治疗腰痛的一些医院:", is_excerpt=True)),
     ("answer-residue", article("立等可取 南京参保人员的医保卡丢失后应先挂失。")),  # not a teaser

@@ -214,6 +214,8 @@ def test_a_province_and_its_city_answering_the_same_question_oppositely_contradi
         ("江西职工医保个人账户能给家人交医保吗", "江西职工医保个人账户可以给父母缴纳医保吗"),
         ("宁夏医保未备案异地住院能报销吗", "宁夏医保没备案在外地住院可以报吗"),
         ("宝鸡灵活就业医保能转职工医保吗", "宝鸡灵活就业人员可以转单位职工医保吗"),
+        ("齐齐哈尔种植牙医保能报销吗", "齐齐哈尔种植牙能走医保吗"),
+        ("四平补牙医保能报销吗", "四平补牙能用医保卡吗"),
     ],
 )
 def test_one_question_in_other_words_has_one_key(one, other):
