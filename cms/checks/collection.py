@@ -128,6 +128,8 @@ _SYNONYMS = (
     (re.compile(r"网上|线上|在线|手机上"), "线上"),
     (re.compile(r"断缴|断交|断保|停缴|断了|中断缴费|中断"), "断交"),
     (re.compile(r"缴纳|交纳|缴费|缴"), "交"),
+    (re.compile(r"种植牙|种牙"), "种植牙"),
+    (re.compile(r"退回来|退回|退还|退费|退钱"), "退"),
     (re.compile(r"(?<!有)没有|没(?!有)|未"), "未"),  # not 有没有, which asks the question
     (re.compile(r"外地|异地"), "异地"),
     (re.compile(r"报销"), "报"),

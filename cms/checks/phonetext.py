@@ -35,7 +35,7 @@ _CANDIDATE = re.compile(
       | (?P<short>1\d{{2,4}}|9[56]\d{{3}})
     )
     (?P<ext>\s*(?:转|分机)\s*\d{{1,6}})?
-    (?![0-9]|\.\d|[{_UNITS}])
+    (?![0-9]|\.\d|[{_UNITS}]|\s+[年月日])  # not 1949 年建立
     """,
     re.VERBOSE,
 )
@@ -67,8 +67,12 @@ ORGANISATION = re.compile(
     rf"[{CJK}A-Za-z0-9（）()]{{0,24}}?(?:{ORGANISATION_WORDS}|口腔(?![{CJK}]))"
     rf"(?:[{CJK}]{{1,4}}?(?:分局|分中心|分院|院区))?"
 )
+# A desk or department of an organisation, named before its own line (待遇审核科 :2883027).
+DEPARTMENT = re.compile(rf"([{CJK}]{{2,8}}(?:科|股|室|大厅|窗口|服务台))\s*[:：]?\s*$")
 # A bare number right after a name and a colon (章贡区医疗保障局：8172635) is that body's telephone.
-_ORGANISATION_COLON = re.compile(rf"(?:{ORGANISATION_WORDS})\s*[:：]\s*$")
+_ORGANISATION_COLON = re.compile(
+    rf"(?:{ORGANISATION_WORDS}|[{CJK}]{{2,8}}(?:科|股|室|大厅|窗口))\s*[:：]\s*$"
+)
 _LEAD = re.compile(
     r"^(?:以下是|以下|关于|根据|其中|包括|主要有|主要|例如|比如|如|是|为|由|在|到|向|拨打|联系|咨询|位于|"
     r"前往|推荐|选择|去|此|该|这|本|即|也|可|可以|还|和|与|及|或|的|、)+"
@@ -283,10 +287,14 @@ _TOPIC = re.compile(
 
 
 def _topic(label: str) -> str:
-    """The business named between the number and its organisation's name (or in the whole label
-    when it names no organisation)."""
+    """The business or desk named between the number and its organisation's name (or in the whole
+    label when it names no organisation): 生育津贴申领咨询 → 生育, 综合服务大厅 : → 综合服务大厅."""
     matches = list(ORGANISATION.finditer(label))
-    found = _TOPIC.search(label[matches[-1].end() :] if matches else label[-24:])
+    tail = label[matches[-1].end() :] if matches else label[-24:]
+    desk = DEPARTMENT.search(tail)
+    if desk and not rules.purpose_of(desk.group(1)):
+        return desk.group(1)
+    found = _TOPIC.search(tail)
     return found.group() if found else ""
 
 

@@ -71,6 +71,7 @@ DOSE = re.compile(
 _NOT_USE = re.compile(
     r"购买|购药|报销|支付|目录|纳入|价格|集采|医保|药店|药品费|费用|待遇|慢特病|申请|认定|参保"
 )
+_NOT_ADVICE = re.compile(r"对应|相应|适应|反应|供应|应用")  # 应 inside other words
 # Sentences that send the reader to a clinician are the right advice, not clinical advice.
 _DEFER = re.compile(
     r"遵医嘱|遵照医嘱|在医生指导下|在医师指导下|在医生或药师指导下|咨询医生|请医生|由医生|听从医生"
@@ -85,7 +86,12 @@ def clinical_advice(ctx: Context) -> Iterator[Finding]:
             dose = DOSE.search(sentence)
             use = USE.search(sentence)
             drug = DRUG.search(sentence)
-            medication = dose or (use and (drug or use.group() in ("服药", "用药", "吃药", "停药")))
+            bare_use = (
+                use
+                and use.group() in ("服药", "用药", "吃药", "停药")
+                and ADVICE.search(_NOT_ADVICE.sub("", sentence))
+            )
+            medication = dose or (use and drug) or bare_use  # not 用药范围, a table's cell
             home = SELF_TREATMENT.search(sentence) and ADVICE.search(sentence)
             if not (medication or home):
                 continue

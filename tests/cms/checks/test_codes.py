@@ -145,6 +145,27 @@ POSITIVE = [
     ("obsolete-term", article("", title="重庆开县医保局电话"), "开县"),
     ("obsolete-term", article("医院位于北京市宣武区。"), "宣武区"),
     (
+        "phone-missing-area-code",
+        article(
+            "郴州市医疗保障事务中心常用电话: 综合服务大厅 :0735-2883015。 待遇审核科 :2883027,咨询报销。"
+        ),
+        "2883027",
+    ),
+    (
+        "self-flagged-uncertainty",
+        article("以上流程系根据网络公开信息整理,部分环节可能与实际办理要求不一致。"),
+        "可能与实际办理要求不一致",
+    ),
+    ("self-flagged-uncertainty", article("门诊时间 :8:00-11:30(该时段信息可能录入有误)。"), "可能录入有误"),
+    (
+        "off-topic",
+        article(
+            "桂林住房公积金离职后提取需满足一定条件,未在异地继续缴存的可申请销户提取。",
+            title="桂林住房公积金离职后怎么提取",
+        ),
+        "桂林住房公积金离职后怎么提取",
+    ),
+    (
         "page-chrome",
         article("神经内科可对病因进行诊断和治疗。医院 河北廊坊市人民医院 廊坊市广阳区人民医院 :综合性医院"),
         "医院 河北廊坊市人民医院",
@@ -294,6 +315,14 @@ NEGATIVE = [
     ),
     ("policy-date", article("上述比例未必与2026年执行标准一致。")),
     ("obsolete-term", article("采用综合疗法治疗。")),
+    ("phone-invalid", article("海城市中心医院口腔科 :1949 年建立的三级综合医院。")),
+    ("clinical-advice", article("待遇内容\n用药范围\n限病种对应的治疗用药\n起付线")),
+    (
+        "phone-conflict",
+        article(
+            "郴州市医疗保障事务中心: 综合服务大厅 :0735-2883015。 政策咨询 :0735-2883016,可咨询医保政策。"
+        ),
+    ),
     ("obsolete-term", article("南阳市医疗保障局(原南阳市医疗保险管理局)咨询电话。")),
     ("page-chrome", article("推荐医院 河北廊坊市人民医院是三甲医院。")),
     ("obsolete-term", article("会议决定召开县级医保工作会议;开县(现为开州区)医疗保障局。")),

@@ -216,6 +216,7 @@ def test_a_province_and_its_city_answering_the_same_question_oppositely_contradi
         ("宝鸡灵活就业医保能转职工医保吗", "宝鸡灵活就业人员可以转单位职工医保吗"),
         ("齐齐哈尔种植牙医保能报销吗", "齐齐哈尔种植牙能走医保吗"),
         ("四平补牙医保能报销吗", "四平补牙能用医保卡吗"),
+        ("遵义种植牙医保能报销吗", "遵义种牙可以走医保吗"),
     ],
 )
 def test_one_question_in_other_words_has_one_key(one, other):
