@@ -15,7 +15,7 @@ from .text import spans
 
 MIN_DUPLICATE = 40  # characters of normalised body below which two bodies may well coincide
 NEAR_DUPLICATE = 0.85  # Jaccard similarity of 4-character shingles
-SIMILAR_QUESTION = 0.8  # 0.6 would also pair 绥化拔牙 with 绥化补牙: different questions
+SIMILAR_QUESTION = 0.5  # with ``_DISTINCT`` below keeping 绥化拔牙 and 绥化补牙 apart
 _NOISE = re.compile(r"[\W_]+")
 
 
@@ -158,6 +158,30 @@ def question_key(title: str, places: Sequence = ()) -> str | None:
     return _FILLER.sub("", text)
 
 
+# Words of one kind that make two otherwise alike questions different ones: 拔牙 is not 补牙, 门诊 is
+# not 住院. Two titles naming different words of one family do not ask the same question.
+_DISTINCT = tuple(
+    re.compile(words)
+    for words in (
+        r"拔牙|补牙|种植牙|洗牙|镶牙|矫正|烤瓷|假牙|根管|牙周|正畸|义齿",
+        r"门诊|住院|急诊|购药",
+        r"职工|居民|灵活就业|学生|儿童|老人",
+        r"省内|省外|跨省|市内|县内",
+        r"生育|大病|慢特病|慢病|特病|意外",
+        r"备案|报|交|退|转|补交|断交|挂失|补办|查询|结算|报账",
+    )
+)
+
+
+def distinct_questions(key_a: str, key_b: str) -> bool:
+    """Whether two question keys name different words of one family (拔牙 / 补牙)."""
+    for family in _DISTINCT:
+        a, b = set(family.findall(key_a)), set(family.findall(key_b))
+        if a and b and not a & b:
+            return True
+    return False
+
+
 def _within(inner: str, outer: str) -> bool:
     """Whether region ``inner`` is ``outer`` or lies in it (division codes are hierarchical)."""
     if outer.endswith("0000"):
@@ -213,7 +237,9 @@ def contradictions(contexts: Sequence[Context]) -> Iterator[tuple[int, Finding]]
             for b, key_b, regions_b, yes_b, span_b in group[n + 1 :]:
                 if yes_a == yes_b or not same_place(regions_a, regions_b):
                     continue
-                if key_a != key_b and _jaccard(bigrams[a], bigrams[b]) < SIMILAR_QUESTION:
+                if key_a != key_b and (
+                    _jaccard(bigrams[a], bigrams[b]) < SIMILAR_QUESTION or distinct_questions(key_a, key_b)
+                ):
                     continue
                 for index, other, yes, span in ((a, b, yes_a, span_a), (b, a, yes_b, span_b)):
                     said, other_said = ("能", "不能") if yes else ("不能", "能")

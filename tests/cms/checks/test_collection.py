@@ -232,3 +232,22 @@ def test_a_number_given_again_for_the_same_centre_in_other_words_conflicts():
     results = check_collection([CheckInput(title="中卫市医保中心电话", body=body)], today=TODAY)
 
     assert [f.quote for f in codes(results, 0, "phone-conflict")] == ["0955-7012836", "0955-7012863"]
+
+
+def test_alike_questions_about_different_things_do_not_contradict():
+    items = [
+        CheckInput(title="绥化拔牙医保能报销吗", body="绥化拔牙可以按门诊统筹报销。"),
+        CheckInput(title="绥化补牙医保能报销吗", body="绥化补牙不能用医保报销。"),
+        CheckInput(title="河南职工医保个人账户能给家人用吗", body="能 河南职工医保个人账户可以给家人使用。"),
+        CheckInput(
+            title="河南医保个人账户可以给父母交医保吗",
+            body="河南职工医保个人账户不能用于为父母缴纳居民医保。",
+        ),
+    ]
+
+    results = check_collection(items, today=TODAY)
+
+    assert codes(results, 0, "contradiction") == []  # 拔牙 is not 补牙
+    assert codes(results, 1, "contradiction") == []
+    assert len(codes(results, 2, "contradiction")) == 1  # the same question in other words
+    assert len(codes(results, 3, "contradiction")) == 1
