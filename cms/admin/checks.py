@@ -25,6 +25,7 @@ from cms.models import (
     Proposal,
     ProposalStatus,
     Purpose,
+    Revision,
     Severity,
 )
 from cms.models.history import ItemLink
@@ -108,7 +109,7 @@ def checks_context(request, obj) -> dict:
 class RevisionChecks:
     """What the checks found in one revision, and how that differs from the revision before it."""
 
-    revision: object
+    revision: Revision
     findings: list[Finding]
     new: list[Finding]  # not in the revision before (same check on the same words)
     gone: list[Finding]  # in the revision before, no longer here: mended by this revision
