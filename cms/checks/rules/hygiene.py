@@ -47,7 +47,9 @@ HTML = re.compile(
     r"|&(?:nbsp|amp|lt|gt|quot|#\d{2,5});",
     re.IGNORECASE,
 )
-MARKDOWN_PLAIN = re.compile(r"\*\*[^*\n]{1,40}?\*\*|\*\*|^\s{0,3}#{1,6}\s|^\s*>\s|\|\s*:?-{3,}", re.MULTILINE)
+MARKDOWN_PLAIN = re.compile(
+    r"\*\*[^*\n]{1,40}?\*\*|\*\*|^\s{0,3}#{1,6}\s|(?<=\s)#{2,6}\s|^\s*>\s|\|\s*:?-{3,}", re.MULTILINE
+)  # (?<=\s)##: a heading flattened into a teaser
 EMPHASIS = re.compile(r"\*\*")
 # A table flattened into a teaser: header cells, then label / value pairs, separated by spaces only.
 INLINE_TABLE = re.compile(
@@ -225,12 +227,19 @@ _LEAD_IN = re.compile(
 )
 
 
+def _names_the_subject(fragment: str, title: str) -> bool:
+    """宜宾补牙一般 …: the start of a sentence about the title's subject, split by a lost bold mark."""
+    return any(fragment[i : i + 2] in title for i in range(len(fragment) - 1))
+
+
 def answer_residue(ctx: Context) -> Iterator[Finding]:
     for field, text in ctx.fields("summary", "body"):
         match = ANSWER.match(text)
         if match is None and ctx.item.is_excerpt:
             match = TEASER_FRAGMENT.match(text)
-            if match and _LEAD_IN.match(match.group(1)):
+            if match and (
+                _LEAD_IN.match(match.group(1)) or _names_the_subject(match.group(1), ctx.item.title)
+            ):
                 match = None
         if match:
             yield finding(
@@ -354,7 +363,8 @@ NON_ANSWER = re.compile(
     r"标准|答案|答复|记录)"
     r"|(?:暂时|目前|暂)?无法(?:得知|获知|确定具体|查询到|获取(?:到)?(?:相关|具体)?(?:信息|数据))"
     r"|(?:暂时|目前|暂)无法(?:确定|确认|提供|回答)"
-    r"|(?:无法|不能)(?:确定|得知|获知|查到|找到|提供)[^。！？\n]{0,30}?(?:具体|确切|准确|详细)(?:的)?"
+    r"|(?:无法|不能)(?:确定|得知|获知|查到|找到|提供|给出|回答|答复|说明)[^。！？\n]{0,30}?(?:具体|确切|准确|详细)(?:的)?"
+    r"[^。！？，,\n]{0,4}?"
     r"(?:内容|信息|数据|标准|号码|电话|情况|比例|金额|规定|政策)"
     r"|(?:具体|相关|详细|确切)(?:的)?(?:信息|数据|标准|政策|比例|规定|金额|电话)(?:暂时|目前)?(?:尚未|暂未|还未|未|无法)"
     r"(?:明确|公开|公布|查到|找到|确定|得知)"
@@ -404,6 +414,7 @@ SELF_DOUBT = re.compile(
     r"|(?:未必|不一定|不见得)(?:是|为)?(?:现行|最新|准确|正确|可靠|有效)"
     r"|(?:未必|不一定|不见得)与[^。！？；;\n]{1,20}?(?:一致|相符|相同)"
     r"|可能与[^。！？；;\n]{1,20}?(?:不一致|不符|不同)"
+    r"|可能(?:会)?随[^。！？；;\n，,]{1,12}(?:变化|调整|变动|更新|改变)"
     r"|(?:系|是)?(?:根据|按|依据)[^。！？；;\n]{0,12}?(?:推算|估算|推测)(?:得出|而来|所得)?"
 )
 # What often follows a doubt in the same breath: 请以官方公布为准 (one instance with it).

@@ -3,6 +3,7 @@ government short number passed off as an organisation's own line, or two numbers
 
 The number rules themselves are ``cms.verification.rules``, shared with the hotline re-check job."""
 
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -57,6 +58,7 @@ def _validity(ctx: Context, mention: PhoneMention, text: str) -> Iterator[Findin
         yield finding("phone-invalid", mention.error, text, mention.start, mention.end, mention.field)
 
 
+_MEDICAL_INSURANCE = re.compile(r"医保(?!卡)|医疗保障")
 _LISTED_WINDOW = 200  # a list of hospitals: 某某医院 特色:… 预约方式:可拨打12320
 
 
@@ -76,7 +78,10 @@ def _owner(ctx: Context, mention: PhoneMention) -> str:
         for _start, end, name in organisations(text, ctx.places(mention.field))
         if end <= mention.start and mention.start - end <= _LISTED_WINDOW
     ]
-    return before[-1] if before else ""
+    if before:
+        return before[-1]
+    # 绵阳医保咨询热线为12333: a line presented as 医保's (not 医保卡's, which is the 人社 card)
+    return "医保" if _MEDICAL_INSURANCE.search(mention.label) else ""
 
 
 def _short_code(ctx: Context, mention: PhoneMention, text: str) -> Iterator[Finding]:

@@ -124,7 +124,7 @@ def _curated() -> tuple[re.Pattern[str], dict[str, tuple[str, str, re.Pattern[st
         e["term"]: (
             e["current"],
             e.get("note", ""),
-            re.compile(rf"(?:^|[\s，,。；;：:、（(“\"原]|{e['only_after']})$")
+            re.compile(rf"(?:^|[\s，,。；;：:、（(“\"原到在去往赴向至于]|{e['only_after']})$")
             if e.get("only_after")
             else None,
         )

@@ -144,6 +144,15 @@ POSITIVE = [
     ("obsolete-term", article("请到区卫计委办理。"), "卫计委"),
     ("obsolete-term", article("", title="重庆开县医保局电话"), "开县"),
     ("obsolete-term", article("医院位于北京市宣武区。"), "宣武区"),
+    ("obsolete-term", article("可到蓟县医保分中心窗口办理参保登记。"), "蓟县"),
+    ("markup-residue", article("南充市中心医院 ## 康复医学科 :采用牵引治疗。"), "## "),
+    ("non-answer", article("目前无法给出宜宾补牙的准确报销比例。"), "无法给出宜宾补牙的准确报销比例"),
+    (
+        "self-flagged-uncertainty",
+        article("以上号码可能随机构调整而变化，请以绵阳市医疗保障局官网公布的为准。"),
+        "可能随机构调整而变化，请以绵阳市医疗保障局官网公布的为准",
+    ),
+    ("phone-short-code-misused", article("绵阳医保咨询热线为12333 ，可受理医保业务咨询。"), "12333"),
     (
         "phone-missing-area-code",
         article(
@@ -315,6 +324,13 @@ NEGATIVE = [
     ),
     ("policy-date", article("上述比例未必与2026年执行标准一致。")),
     ("obsolete-term", article("采用综合疗法治疗。")),
+    ("stale-figure", article("2026年个人缴费标准为每人每年400元,与2025年度持平,2023年度这一标准为380元。")),
+    ("stale-figure", article("三、标准变化 2022年个人缴费标准为350元,此后逐年提高。")),
+    (
+        "answer-residue",
+        article("宜宾补牙一般 不在基本医保报销范围内。", title="宜宾补牙医保给报销吗", is_excerpt=True),
+    ),
+    ("phone-short-code-misused", article("医保卡丢失可拨打12333挂失。")),
     ("phone-invalid", article("海城市中心医院口腔科 :1949 年建立的三级综合医院。")),
     ("clinical-advice", article("待遇内容\n用药范围\n限病种对应的治疗用药\n起付线")),
     (

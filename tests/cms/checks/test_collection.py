@@ -217,6 +217,8 @@ def test_a_province_and_its_city_answering_the_same_question_oppositely_contradi
         ("齐齐哈尔种植牙医保能报销吗", "齐齐哈尔种植牙能走医保吗"),
         ("四平补牙医保能报销吗", "四平补牙能用医保卡吗"),
         ("遵义种植牙医保能报销吗", "遵义种牙可以走医保吗"),
+        ("赤峰医保个人账户可以给家人用吗", "赤峰医保卡里的钱能给父母看病吗"),
+        ("合肥医保个人账户能给家人用吗", "合肥医保卡可以给父母买药吗"),
     ],
 )
 def test_one_question_in_other_words_has_one_key(one, other):
