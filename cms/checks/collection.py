@@ -10,6 +10,7 @@ from cms.verification import rules
 from .context import Context
 from .findings import Finding, finding
 from .phonetext import PhoneMention
+from .rules.hygiene import NON_ANSWER
 from .rules.phones import conflict_message, mentions, number_records
 from .text import spans
 
@@ -83,6 +84,10 @@ def duplicate_bodies(contexts: Sequence[Context]) -> Iterator[tuple[int, Finding
 
 # --- contradiction ---------------------------------------------------------------------------------
 
+# "How much does 医保 pay for X": an answer that says it pays nothing answers "does it pay" too.
+HOW_MUCH = re.compile(
+    r"(?:医保)?(?:能|可以)?(?:报销比例|报销标准|报销多少|报多少|报几成)(?:是多少|是什么|多少|有多少)?$"
+)
 YES_NO = re.compile(r"吗$|能不能|可不可以|是不是|是否|会不会|有没有|要不要|行不行|能否|可否")
 _FOLD = (
     ("能不能", ""),
@@ -108,9 +113,11 @@ NEGATIVE = re.compile(
     r"不能|不可以|不可|不行|不会|不是|无法|不予|不属于|不支持|不允许|不得|禁止|不纳入|不在[^，。,]{0,8}范围|^否|^没有"
 )
 POSITIVE = re.compile(
-    r"^(?:是的|是|可以|能|可|会|有|行)|可以|能够|可行|支持|允许|属于|纳入"
+    r"^(?:是的|是|可以|能|可|会|有|行)|可以|能够"
     r"|(?<![可功性智本职技体才效动潜])能(?![力源否])"  # not 可能, 功能, 能力
 )
+# Words that lean to yes only when nothing in the opening says no (属于自费项目 is a no).
+LEANING_YES = re.compile(r"可行|支持|允许|属于|纳入")
 _INSIDE_NO = re.compile(r"可(?:以)?不")  # 可不必, 可以不: a yes that says no
 HEDGE = re.compile(r"取决于|视情况|因[^，。,]{0,8}而异|需要根据|需根据|分情况|不一定|具体情况|有的|部分地区")
 
@@ -155,6 +162,11 @@ def question_key(title: str, places: Sequence = ()) -> str | None:
     for place in sorted(places, key=lambda p: p.start, reverse=True):
         title = title[: place.start] + title[place.end :]
     text = re.sub(r"[\s?？!！。]", "", title)
+    how_much = HOW_MUCH.search(text)
+    if how_much and not YES_NO.search(text):
+        text = (
+            text[: how_much.start()] + "医保能报销吗"
+        )  # 补牙医保报销比例是多少 asks first whether it is paid
     if not YES_NO.search(text):
         return None
     text = re.sub(r"^(?:19|20)\d{2}年?", "", text)
@@ -215,12 +227,12 @@ def answer_polarity(body: str) -> tuple[bool | None, tuple[int, int]]:
     """Whether the opening of an answer says yes (True) or no (False), and where it says it."""
     start, end = _first_sentence(body)
     opening = body[start:end]
-    if not opening or HEDGE.search(opening):
-        return None, (start, end)
+    if not opening or HEDGE.search(opening) or NON_ANSWER.search(opening):
+        return None, (start, end)  # 无法给出准确的比例 says nothing, not "no"
     no, yes = NEGATIVE.search(opening), POSITIVE.search(opening)
     if no and not (yes and yes.start() < no.start() and not _INSIDE_NO.match(opening, yes.start())):
         return False, (start, end)  # the answer is what the opening says first (可以…，不会影响: yes)
-    if yes:
+    if yes or (LEANING_YES.search(opening) and not no):
         return True, (start, end)
     return None, (start, end)
 

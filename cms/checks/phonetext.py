@@ -219,7 +219,9 @@ def find_phones(
         unplaced = ""
         if owner:
             owner_regions = most_specific([p.code for p in places if p.name in owner])
-            if region is None:
+            if owner_regions and owner_names:
+                region, explicit = owner_regions[-1], True  # 吉林省医疗保障局(0431-…): the owner's own place
+            elif region is None:
                 region, explicit = (owner_regions[-1], True) if owner_regions else (None, False)
             if not owner_regions:
                 unplaced = _unplaced_prefix(owner)

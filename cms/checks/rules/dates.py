@@ -168,6 +168,7 @@ _NOT_A_FIGURE_YEAR = re.compile(
 )
 _STATUS = re.compile(r"(?:截至|截止|截止到|截至到)\s*$")
 # A past year's figure given to compare with the current one (较2024年度的380元, 比2022年提高了30元).
+_ASIDE = re.compile(r"[(（][^()（）]*$")
 _EARLIER = re.compile(r"\s*(?:度)?(?:这一|该|此)(?:标准|数字|金额|数额)")  # 2023年度这一标准为380元
 _LATER = re.compile(r"[^。！？；;\n]{0,6}?(?:此后|之后|以后|后来)")
 _PAST = re.compile(r"回顾|往年|此前|过去|早在|当年|以前|曾经|历史上|最初")
@@ -208,6 +209,8 @@ def stale_figure(ctx: Context) -> Iterator[Finding]:
             figure = FIGURE.search(window)  # a figure after another year is that year's
             if figure is None or _EARLIER.match(plain, match.end()):
                 continue
+            if _ASIDE.search(plain, max(0, match.start() - 20), match.start()):
+                continue  # (与2025年度持平,2023年度标准为380元): an aside on the past
             if _LATER.match(plain, match.end() + figure.end()):
                 continue  # 2022年…350元,此后逐年提高: history, told as such
             yield _stale(text, field, year, date, match.start(), match.end() + figure.end())

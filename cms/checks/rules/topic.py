@@ -71,6 +71,9 @@ DOSE = re.compile(
 _NOT_USE = re.compile(
     r"购买|购药|报销|支付|目录|纳入|价格|集采|医保|药店|药品费|费用|待遇|慢特病|申请|认定|参保"
 )
+_LIST_ENTRY = re.compile(rf"[{CJK}]{{2,12}}\s*\d")  # 枸橼酸铋钾 220mg…: a list's next entry, not one sentence
+# A hospital's specialties (推拿、针灸…缓解疼痛) or a question put back (是否需要…) are not advice.
+_NOT_ADVISING = re.compile(r"医院|科室|[^学]科[、,，:： 在]|特色|擅长|开展|设有|是否")
 _NOT_ADVICE = re.compile(r"对应|相应|适应|反应|供应|应用")  # 应 inside other words
 # Sentences that send the reader to a clinician are the right advice, not clinical advice.
 _DEFER = re.compile(
@@ -91,14 +94,23 @@ def clinical_advice(ctx: Context) -> Iterator[Finding]:
                 and use.group() in ("服药", "用药", "吃药", "停药")
                 and ADVICE.search(_NOT_ADVICE.sub("", sentence))
             )
-            medication = dose or (use and drug) or bare_use  # not 用药范围, a table's cell
-            home = SELF_TREATMENT.search(sentence) and ADVICE.search(sentence)
+            medication = dose or (use and drug and "是否" not in sentence) or bare_use  # not 用药范围, a cell
+            home = (
+                SELF_TREATMENT.search(sentence)
+                and ADVICE.search(sentence)
+                and not _NOT_ADVISING.search(sentence)
+            )
             if not (medication or home):
                 continue
             if (not dose and _NOT_USE.search(sentence)) or _DEFER.search(sentence):
                 continue
             what = "用药" if medication else "自行处理"
-            if advice and text[advice[-1][1] - 1] in "；;" and not text[advice[-1][1] : start].strip():
+            if (
+                advice
+                and text[advice[-1][1] - 1] in "；;"
+                and not text[advice[-1][1] : start].strip()
+                and not _LIST_ENTRY.match(sentence)
+            ):
                 advice[-1] = (advice[-1][0], end, advice[-1][2])  # one sentence, its clauses joined by ；
             else:
                 advice.append((start, end, what))
@@ -189,6 +201,8 @@ def obsolete_term(ctx: Context) -> Iterator[Finding]:
                 continue
             for match in SOCIAL_SECURITY_OFFICE.finditer(text, sentence.start(), sentence.end()):
                 taken.append((match.start(), match.end()))
+                if as_history(text, match.start(), match.end()):
+                    continue  # 原惠来县社保局医疗保险股
                 yield finding(
                     "obsolete-term",
                     f"“{match.group()}”：2018 年机构改革后，医保业务由医疗保障局及其经办机构"

@@ -253,3 +253,20 @@ def test_alike_questions_about_different_things_do_not_contradict():
     assert codes(results, 1, "contradiction") == []
     assert len(codes(results, 2, "contradiction")) == 1  # the same question in other words
     assert len(codes(results, 3, "contradiction")) == 1
+
+
+def test_how_much_it_pays_and_whether_it_pays_are_one_question_when_the_answer_is_plain():
+    items = [
+        CheckInput(title="四平补牙医保能报销吗", body="四平地区补牙费用可以纳入医保报销,按门诊统筹结算。"),
+        CheckInput(title="四平补牙医保能报多少", body="补牙不在医保报销范围内,费用需自理。"),
+        CheckInput(
+            title="四平拔牙医保报销比例是多少", body="目前无法给出四平拔牙的准确报销比例。"
+        ),  # says nothing
+    ]
+
+    results = check_collection(items, today=TODAY)
+
+    assert len(codes(results, 0, "contradiction")) == 1
+    assert len(codes(results, 1, "contradiction")) == 1
+    assert codes(results, 2, "contradiction") == []
+    assert answer_polarity("补牙一般属于口腔科自费项目,不能使用医保统筹基金报销。")[0] is False
