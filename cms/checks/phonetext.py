@@ -44,6 +44,7 @@ _BOUNDARY = re.compile(r"[。！？!?；;\n]")
 _AFTER = re.compile(r"\s*[(（]([^()（）]{1,16})[)）]")
 _WORDS_IN = re.compile(rf"[{CJK}]{{2,}}")
 _TRAIL = re.compile(rf"\s*([{CJK}]{{2,12}})")  # what follows a short number: 12345政务服务便民热线
+_LIST_LABEL = re.compile(rf"^[{CJK}]{{2,8}}\s*[:：]$")
 _ANAPHORA = re.compile(r"该(?:中心|局|院|医院|机构|单位|部门|分局|所)")
 _LIST_GAP = re.compile(r"^[\s、,，/]*(?:或者|以及|或|和|及|与)?[\s、,，/]*$")
 _LABEL_WINDOW = 48  # how far before a number its purpose and region are looked for
@@ -201,8 +202,15 @@ def find_phones(
 
         owner_names = [name for s, e, name in orgs if max(floor, start - _OWNER_WINDOW) <= s and e <= start]
         owner = owner_names[-1] if owner_names else ""
-        if not owner and last is not None and _ANAPHORA.search(label):
-            owner = last.owner  # 该中心咨询电话为…: the organisation named before
+        if (
+            not owner
+            and last is not None
+            and (
+                _ANAPHORA.search(label)
+                or (_LIST_LABEL.match(label.strip()) and start - last.end <= _OWNER_WINDOW)
+            )
+        ):
+            owner = last.owner  # 该中心咨询电话为…, or the next line of its list (业务咨询 :…)
         label_places = most_specific([p.code for p in places if label_start <= p.start and p.end <= start])
         region = label_places[-1] if label_places else None
         explicit = region is not None
@@ -284,7 +292,7 @@ def _unplaced_prefix(owner: str) -> str:
 # Businesses a line can be given for (生育津贴申领咨询, 异地备案咨询): a number for one of them is not
 # the organisation's general line, so it does not contradict it.
 _TOPIC = re.compile(
-    r"生育|备案|挂失|补卡|补办|制卡|电子凭证|慢特病|慢病|特病|门特|大病|长护|长期护理|稽核|救助|缴费|报销"
+    r"生育|备案|挂失|补卡|补办|制卡|电子凭证|个人账户|慢特病|慢病|特病|门特|大病|长护|长期护理|稽核|救助|缴费|报销"
 )
 
 

@@ -158,7 +158,7 @@ def policy_date(ctx: Context) -> Iterator[Finding]:
 
 YEAR = re.compile(r"(?<![\d〔\[(（])((?:19|20)\d{2})\s*(?:年度|年|届)")
 FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:元|万元|亿元|%|％|倍)")
-_FIGURE_SPAN = re.compile(r"[^。！？；;\n]{0,40}")
+_FIGURE_SPAN = re.compile(r"[^。！？；;\n]{0,48}")
 _NEXT_YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
 _MONTH_DAY = r"\s*(?:\d{1,2}\s*月\s*)?(?:\d{1,2}\s*[日号]\s*)?"
 # A year that starts a period (2023年4月起, 2020年以来) or dates a founding (1949年建立) ties no figure.

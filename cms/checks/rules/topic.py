@@ -94,7 +94,8 @@ def clinical_advice(ctx: Context) -> Iterator[Finding]:
                 and use.group() in ("服药", "用药", "吃药", "停药")
                 and ADVICE.search(_NOT_ADVICE.sub("", sentence))
             )
-            medication = dose or (use and drug and "是否" not in sentence) or bare_use  # not 用药范围, a cell
+            described = _NOT_ADVISING.search(sentence)  # a hospital's specialties, a question put back
+            medication = dose or (use and drug and not described) or (bare_use and not described)
             home = (
                 SELF_TREATMENT.search(sentence)
                 and ADVICE.search(sentence)
@@ -148,10 +149,11 @@ def _curated() -> tuple[re.Pattern[str], dict[str, tuple[str, str, re.Pattern[st
 @functools.cache
 def _former_counties() -> tuple[re.Pattern[str] | None, dict[str, list[str]]]:
     """County names that are no longer written with 县: 吴川县 → 吴川市 (the table has a 吴川市 and no
-    吴川县 anywhere), 番禺县 → 番禺区."""
+    吴川县 anywhere), 番禺县 → 番禺区; and county-level cities that became districts: 上虞市 → 上虞区."""
     table = region_table()
     names = {r.name for r in table.regions.values()}
     county_stems = {short_name(n, COUNTY) for n in names if "县" in n}
+    stems = {short_name(r.name, r.level) for r in table.regions.values() if r.name[-1] != "区"}
     current: dict[str, list[str]] = {}
     for region in table.regions.values():
         if region.level != COUNTY or region.name[-1] not in "市区" or "开发" in region.name:
@@ -159,14 +161,17 @@ def _former_counties() -> tuple[re.Pattern[str] | None, dict[str, list[str]]]:
         stem = region.name[:-1]
         if len(stem) >= 2 and stem + "县" not in names and stem not in county_stems:
             current.setdefault(stem + "县", []).append(table.path_name(region.code))
+        if region.name[-1] == "区" and len(stem) >= 2 and stem + "市" not in names and stem not in stems:
+            current.setdefault(stem + "市", []).append(table.path_name(region.code))
     if not current:
         return None, {}
-    return re.compile(alternation(list(current))), current
+    # 上虞市医保局, not 黄浦市场 or 上虞市民
+    return re.compile(f"(?:{alternation(list(current))})(?![场民政内级委区属辖直])"), current
 
 
 # An old name given as history is not a defect: 原新农合, 新农合已整合为城乡居民医保, 原莱芜市于2019年撤销.
 _FORMERLY = re.compile(
-    rf"(?:原(?![因则件本始告])|原来的|原先的|以前的|过去的|旧称|曾称|前身为|前身是)"
+    rf"(?:(?<![{CJK}])原(?![因则件本始告])|(?<=[为即是系的])原|原来的|原先的|以前的|过去的|旧称|曾称|前身为|前身是)"
     rf"(?:[{CJK}]{{1,6}}?[省市县区州盟旗])?\s*$"
 )  # 原新农合, 原南阳市医疗保险管理局
 _BECAME = re.compile(

@@ -145,6 +145,20 @@ POSITIVE = [
     ("obsolete-term", article("", title="重庆开县医保局电话"), "开县"),
     ("obsolete-term", article("医院位于北京市宣武区。"), "宣武区"),
     ("obsolete-term", article("可到蓟县医保分中心窗口办理参保登记。"), "蓟县"),
+    ("obsolete-term", article("", title="2025宁夏固原新农合住院报销比例"), "新农合"),  # 固原 is no 原
+    ("obsolete-term", article("上虞市医保局办公室地址位于上虞区百官街道。"), "上虞市"),
+    (
+        "self-flagged-uncertainty",
+        article("门诊时间 :8:00-17:65(此时间疑似录入错误,请以医院实际公布为准)。"),
+        "疑似录入错误,请以医院实际公布为准",
+    ),
+    (
+        "stale-figure",
+        article(
+            "根据2022年重庆市公布的全口径城镇单位就业人员平均工资,灵活就业人员缴费基数下限为每月4045元。"
+        ),
+        "2022年重庆市公布的全口径城镇单位就业人员平均工资,灵活就业人员缴费基数下限为每月4045元",
+    ),
     (
         "self-flagged-uncertainty",
         article("注意:以上号码摘自网络公开资料,可能已有变动,不能保证完全准确,请以官方公布为准。"),
@@ -307,7 +321,7 @@ POSITIVE = [
         "感冒初期可以服用布洛芬缓释胶囊,每次1粒,每日2次,同时多喝水。",
     ),
     ("clinical-advice", article("第一阶段 :服用米非司酮(通常需48小时),使胚胎停止发育。"), None),
-    ("clinical-advice", article("腿痛可以先热敷缓解。"), "腿痛可以先热敷缓解。"),
+    ("clinical-advice", article("腿痛可以先在家刮痧缓解。"), "腿痛可以先在家刮痧缓解。"),
     ("missing-date", article("正文", date=None), ""),
     ("missing-official-source", article("正文", sources=()), ""),
     ("missing-official-source", article("正文", sources=(("https://baike.example.com", False),)), ""),
@@ -344,6 +358,14 @@ NEGATIVE = [
     ),
     ("policy-date", article("上述比例未必与2026年执行标准一致。")),
     ("obsolete-term", article("采用综合疗法治疗。")),
+    ("obsolete-term", article("黄浦市场监管部门;上虞区医保局。")),
+    ("clinical-advice", article("冷敷 :术后24小时内可在脸颊外侧冷敷,每次15-20分钟,有助于消肿。")),
+    (
+        "clinical-advice",
+        article(
+            "五邑中医院 简介 :该院针灸科采用中药调理、针灸等方法改善睡眠,适合不愿长期服用安眠类药物的患者。"
+        ),
+    ),
     ("obsolete-term", article("“0663-6658106”为原惠来县社保局医疗保险股的号码,机构改革后可能已不再使用。")),
     ("stale-figure", article("成年居民 :每人每年400元(与2025年度持平,2023年度标准为380元)。")),
     (

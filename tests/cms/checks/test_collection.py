@@ -270,3 +270,14 @@ def test_how_much_it_pays_and_whether_it_pays_are_one_question_when_the_answer_i
     assert len(codes(results, 1, "contradiction")) == 1
     assert codes(results, 2, "contradiction") == []
     assert answer_polarity("补牙一般属于口腔科自费项目,不能使用医保统筹基金报销。")[0] is False
+
+
+def test_the_next_line_of_an_agencys_list_is_the_agencys():
+    body = (
+        "上饶医保局的业务咨询电话是0793-8208653 。 上饶市医疗保障局对外公布的电话: 办公室 :0793-8208617,"
+        "工作时间为周一至周五。 业务咨询 :0793-8208635,可咨询参保登记。"
+    )
+
+    results = check_collection([CheckInput(title="上饶医保局电话号码", body=body)], today=TODAY)
+
+    assert sorted(f.quote for f in codes(results, 0, "phone-conflict")) == ["0793-8208635", "0793-8208653"]
