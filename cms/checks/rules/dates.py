@@ -167,12 +167,14 @@ _NOT_A_FIGURE_YEAR = re.compile(
     r"更名|改名|撤销|合并|整合|改革|设立|撤县|撤地)"
 )
 _STATUS = re.compile(r"(?:截至|截止|截止到|截至到)\s*$")
-# A past year's figure given to compare with the current one (较2024年度的380元, 比2022年提高了30元).
+# A past year's figure told as the past: in an aside (…,2023年度标准为380元), referred back to (2023年度这一
+# 标准), followed by what came after (…350元,此后逐年提高), introduced as history (回顾往年，2019年…), or
+# given to compare with the current one (较2024年度的380元, 与2023年度的380元相比).
 _ASIDE = re.compile(r"[(（][^()（）]*$")
-_EARLIER = re.compile(r"\s*(?:度)?(?:这一|该|此)(?:标准|数字|金额|数额)")  # 2023年度这一标准为380元
+_EARLIER = re.compile(r"\s*(?:度)?(?:这一|该|此)(?:标准|数字|金额|数额)")
 _LATER = re.compile(r"[^。！？；;\n]{0,6}?(?:此后|之后|以后|后来)")
 _PAST = re.compile(r"回顾|往年|此前|过去|早在|当年|以前|曾经|历史上|最初")
-_COMPARED_AFTER = re.compile(r"[^。！？；;，,\n]{0,20}?(?:相比|相较|比较|对比)")  # 与2023年度的380元相比
+_COMPARED_AFTER = re.compile(r"[^。！？；;，,\n]{0,20}?(?:相比|相较|比较|对比)")
 _COMPARED = re.compile(
     r"(?:较|比|相比|相较|比起|同比|对比|高于|低于|少于|多于|上涨|增加|提高|下降)(?:于|了)?\s*$"
 )
