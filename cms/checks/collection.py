@@ -12,6 +12,7 @@ from .findings import Finding, finding
 from .phonetext import PhoneMention
 from .rules.hygiene import NON_ANSWER
 from .rules.phones import conflict_message, mentions, number_records
+from .terms import terms
 from .text import spans
 
 MIN_DUPLICATE = 40  # characters of normalised body below which two bodies may well coincide
@@ -122,51 +123,25 @@ _INSIDE_NO = re.compile(r"可(?:以)?不")  # 可不必, 可以不: a yes that s
 HEDGE = re.compile(r"取决于|视情况|因[^，。,]{0,8}而异|需要根据|需根据|分情况|不一定|具体情况|有的|部分地区")
 
 
-# Words that ask the same thing in other words (父母 and 家人 both ask about one's family).
-_SYNONYMS = (
-    (re.compile(r"家庭成员|家属|亲属|亲人|父母|配偶|子女|老人|爱人|孩子|家人"), "家人"),
-    (re.compile(r"城乡居民医保|城乡居民医疗保险|居民医疗保险|居民医保"), "居民医保"),
-    (re.compile(r"医疗保险"), "医保"),
-    (re.compile(r"同时参加|同时参保|同时缴纳|同时交|一起交|一起缴|重复参保|两个都交|都交"), "同时参保"),
-    (re.compile(r"社会保障卡|社保卡|医保卡"), "医保卡"),
-    (re.compile(r"灵活就业(?:人员|者|医保|参保)?"), "灵活就业"),
-    (re.compile(r"单位职工|在职职工"), "职工"),
-    (re.compile(r"丢失|遗失|丢了|掉了|丢"), "丢"),
-    (re.compile(r"网上|线上|在线|手机上"), "线上"),
-    (re.compile(r"断缴|断交|断保|停缴|断了|中断缴费|中断"), "断交"),
-    (re.compile(r"缴纳|交纳|缴费|缴"), "交"),
-    (re.compile(r"种植牙|种牙"), "种植牙"),
-    (
-        re.compile(
-            r"医保卡里的钱|医保卡的钱|医保卡余额|(?:医保)?个人账户|医保卡(?=(?:可以|能|能否|可否)?给家人)"
-        ),
-        "个人账户",
-    ),
-    (re.compile(r"两种医保|两个医保|两份医保|职工医保和居民医保|居民医保和职工医保"), "两种医保"),
-    (re.compile(r"退回来|退回|退还|退费|退钱"), "退"),
-    (re.compile(r"(?<!有)没有|没(?!有)|未"), "未"),  # not 有没有, which asks the question
-    (re.compile(r"外地|异地"), "异地"),
-    (re.compile(r"报销"), "报"),
-    # 能走医保吗, 能用医保卡吗, 医保能报吗: whether 医保 pays
-    (re.compile(r"(?:走|用|刷|使用)医保(?:卡)?(?:报)?|医保(?:卡)?报"), "医保报"),
-    (re.compile(r"使用"), "用"),
-    (re.compile(r"给家人(?:看病|买药|购药|就医|支付|花|用)"), "给家人用"),
-)
-_FILLER = re.compile(r"还|在|后|再")
+# Words that ask the same thing in other words (父母 and 家人 both ask about one's family), folded in
+# order; filler dropped; families of words that make alike questions different ones (拔牙 / 补牙).
+_QUESTIONS = terms()["questions"]
+_SYNONYMS = tuple((re.compile(pattern), word) for pattern, word in _QUESTIONS["synonyms"])
+_FILLER = re.compile(_QUESTIONS["filler"])
+_DISTINCT = tuple(re.compile(words) for words in _QUESTIONS["distinct_families"])
 
 
 def question_key(title: str, places: Sequence = ()) -> str | None:
     """The question a yes/no title asks, in one spelling, without its modal verbs (the answer carries
     yes or no) or the places it is asked about (compared separately): 2025年湛江医保能不能在东莞用？ and
-    湛江医保可以在东莞用吗 → 医保在用; 南昌职工医保个人账户能给父母交医保吗 → 职工医保个人账户给家人交医保."""
+    湛江医保可以在东莞用吗 → 医保用; 南昌职工医保个人账户能给父母交医保吗 → 职工个人账户给家人交医保."""
     for place in sorted(places, key=lambda p: p.start, reverse=True):
         title = title[: place.start] + title[place.end :]
     text = re.sub(r"[\s?？!！。]", "", title)
     how_much = HOW_MUCH.search(text)
     if how_much and not YES_NO.search(text):
-        text = (
-            text[: how_much.start()] + "医保能报销吗"
-        )  # 补牙医保报销比例是多少 asks first whether it is paid
+        # 补牙医保报销比例是多少 asks first whether it is paid at all
+        text = text[: how_much.start()] + "医保能报销吗"
     if not YES_NO.search(text):
         return None
     text = re.sub(r"^(?:19|20)\d{2}年?", "", text)
@@ -176,21 +151,6 @@ def question_key(title: str, places: Sequence = ()) -> str | None:
     for old, new in _FOLD:
         text = text.replace(old, new)
     return _FILLER.sub("", text)
-
-
-# Words of one kind that make two otherwise alike questions different ones: 拔牙 is not 补牙, 门诊 is
-# not 住院. Two titles naming different words of one family do not ask the same question.
-_DISTINCT = tuple(
-    re.compile(words)
-    for words in (
-        r"拔牙|补牙|种植牙|洗牙|镶牙|矫正|烤瓷|假牙|根管|牙周|正畸|义齿",
-        r"门诊|住院|急诊|购药",
-        r"职工|居民|灵活就业|学生|儿童|老人",
-        r"省内|省外|跨省|市内|县内",
-        r"生育|大病|慢特病|慢病|特病|意外",
-        r"备案|报|交|退|转|补交|断交|挂失|补办|查询|结算|报账",
-    )
-)
 
 
 def distinct_questions(key_a: str, key_b: str) -> bool:
