@@ -57,5 +57,6 @@ class Context:
                 or (self.item.title if self.item.kind != "article" else ""),
                 default_purpose=self.item.purpose,
                 require_context=not number_field,
+                subject=self.item.title,
             )
         return self._phones[field]

@@ -44,6 +44,8 @@ _BOUNDARY = re.compile(r"[。！？!?；;\n]")
 _AFTER = re.compile(r"\s*[(（]([^()（）]{1,16})[)）]")
 _WORDS_IN = re.compile(rf"[{CJK}]{{2,}}")
 _TRAIL = re.compile(rf"\s*([{CJK}]{{2,12}})")  # what follows a short number: 12345政务服务便民热线
+_PLACE_COLON = re.compile(r"\s*[:：]\s*")
+_MEDICAL_INSURANCE = re.compile(r"医保(?!卡)|医疗保障")
 _LIST_LABEL = re.compile(rf"^[{CJK}]{{2,8}}\s*[:：]$")
 _ANAPHORA = re.compile(r"该(?:中心|局|院|医院|机构|单位|部门|分局|所)")
 _LIST_GAP = re.compile(r"^[\s、,，/]*(?:或者|以及|或|和|及|与)?[\s、,，/]*$")
@@ -54,7 +56,7 @@ _OWNER_WINDOW = 100  # … and its organisation
 # (局, 中心 …), so that 医疗保障事务中心 and 社会保险事务中心 are names as much as 医疗保障局 is.
 AGENCY_NAME = (
     "(?:医疗保障|医疗保险|社会保险|医保|社保|人力资源和社会保障|卫生健康|卫生和计划生育)"
-    "(?:事业管理|事业服务|事业|事务|服务|经办|基金管理|结算|管理){0,2}(?:委员会|分中心|分局|中心|局|机构|处)"
+    "(?:事业管理|事业服务|事业|事务|服务|经办|基金管理|结算|管理){0,2}(?:委员会|分中心|分局|中心|局|机构|处|大厅)"
 )
 ORGANISATION_WORDS = (
     f"{AGENCY_NAME}|"
@@ -165,8 +167,12 @@ def find_phones(
     default_owner: str = "",
     default_purpose: str = "",
     require_context: bool = True,
+    subject: str = "",
 ) -> list[PhoneMention]:
     """Every telephone number written in ``text`` (one field of an item).
+
+    ``subject`` is what the item is about (its title): in a list of places and numbers under a 医保
+    heading (枝江市 :0717-4221376), each number is that place's 医保 agency's.
 
     ``places`` are the regions named in the text; ``fallback_regions`` those of the item, used when
     nothing next to a number says where it is. In a field that holds only numbers (a hotline's number)
@@ -202,7 +208,10 @@ def find_phones(
 
         owner_names = [name for s, e, name in orgs if max(floor, start - _OWNER_WINDOW) <= s and e <= start]
         owner = owner_names[-1] if owner_names else ""
-        if (
+        listed = [p for p in places if label_start <= p.start and _PLACE_COLON.fullmatch(plain, p.end, start)]
+        if not owner and listed and _MEDICAL_INSURANCE.search(label + subject):
+            owner = listed[-1].name + "医保"  # 各县市区医保咨询电话 枝江市 :0717-…: that place's 医保 agency
+        elif (
             not owner
             and last is not None
             and (

@@ -281,3 +281,30 @@ def test_the_next_line_of_an_agencys_list_is_the_agencys():
     results = check_collection([CheckInput(title="上饶医保局电话号码", body=body)], today=TODAY)
 
     assert sorted(f.quote for f in codes(results, 0, "phone-conflict")) == ["0793-8208635", "0793-8208653"]
+
+
+def test_a_list_of_places_under_a_medical_insurance_heading_gives_each_places_agency():
+    items = [
+        CheckInput(title="枝江医保局电话", body="枝江市医疗保障局的联系电话为 0717-4221376 。"),
+        CheckInput(
+            title="宜昌市医保局咨询电话",
+            body="各县市区医保咨询电话 枝江市 :0717-4212376 宜都市 :0717-4831220 。",
+        ),
+    ]
+
+    results = check_collection(items, today=TODAY)
+
+    assert [f.quote for f in codes(results, 0, "phone-conflict")] == ["0717-4221376"]
+    assert [f.quote for f in codes(results, 1, "phone-conflict")] == ["0717-4212376"]  # not 宜都's
+
+
+def test_a_service_hall_is_the_service_centres():
+    items = [
+        CheckInput(title="四平医保局电话", body="补充说明: 市医保经办服务大厅咨询电话为0434-3221576 ;"),
+        CheckInput(title="四平市医保中心电话号码", body="四平市医保中心咨询电话为0434-3221567 。"),
+    ]
+
+    results = check_collection(items, today=TODAY)
+
+    assert [f.quote for f in codes(results, 0, "phone-conflict")] == ["0434-3221576"]
+    assert [f.quote for f in codes(results, 1, "phone-conflict")] == ["0434-3221567"]
