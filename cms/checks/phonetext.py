@@ -45,7 +45,7 @@ _AFTER = re.compile(r"\s*[(（]([^()（）]{1,16})[)）]")
 _WORDS_IN = re.compile(rf"[{CJK}]{{2,}}")
 _TRAIL = re.compile(rf"\s*([{CJK}]{{2,12}})")  # what follows a short number: 12345政务服务便民热线
 _PLACE_COLON = re.compile(r"\s*[:：]\s*")
-_MEDICAL_INSURANCE = re.compile(r"医保(?!卡)|医疗保障")
+MEDICAL_INSURANCE = re.compile(r"医保(?!卡)|医疗保障")  # 医保 the agency, not 医保卡 (the 人社 card)
 _LIST_LABEL = re.compile(rf"^[{CJK}]{{2,8}}\s*[:：]$")
 _ANAPHORA = re.compile(r"该(?:中心|局|院|医院|机构|单位|部门|分局|所)")
 _LIST_GAP = re.compile(r"^[\s、,，/]*(?:或者|以及|或|和|及|与)?[\s、,，/]*$")
@@ -209,7 +209,7 @@ def find_phones(
         owner_names = [name for s, e, name in orgs if max(floor, start - _OWNER_WINDOW) <= s and e <= start]
         owner = owner_names[-1] if owner_names else ""
         listed = [p for p in places if label_start <= p.start and _PLACE_COLON.fullmatch(plain, p.end, start)]
-        if not owner and listed and _MEDICAL_INSURANCE.search(label + subject):
+        if not owner and listed and MEDICAL_INSURANCE.search(label + subject):
             owner = listed[-1].name + "医保"  # 各县市区医保咨询电话 枝江市 :0717-…: that place's 医保 agency
         elif (
             not owner

@@ -10,6 +10,8 @@ ASCII = str.maketrans(_FULL, _HALF)
 
 CJK = "\u4e00-\u9fff"
 SENTENCE_END = re.compile(r"[。！？!?；;\n]|\s{2,}")
+# A sentence as the rules that look within one read it: a run between 。！？；and line ends.
+SENTENCE = re.compile(r"[^。！？；;\n]+")
 CLAUSE_END = re.compile(r"[。！？!?；;，,、\n]|\s{2,}")
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from ..context import Context
 from ..findings import Finding, finding
 from ..terms import alternation, terms
-from ..text import CJK, lines, standalone
+from ..text import CJK, SENTENCE, lines, standalone
 
 # --- citation-marker --------------------------------------------------------------------------------
 
@@ -423,12 +423,11 @@ SELF_DOUBT = re.compile(
 DEFER = re.compile(
     r"[,，]?\s*(?:(?:实际|具体)[^。！？；;\n,，]{0,8}?)?(?:请|建议|应|需)?以[^。！？；;\n]{1,24}?为准"
 )
-_SENTENCE = re.compile(r"[^。！？；;\n]+")
 
 
 def self_flagged_uncertainty(ctx: Context) -> Iterator[Finding]:
     for field, text in ctx.fields("summary", "body"):
-        for sentence in _SENTENCE.finditer(text):
+        for sentence in SENTENCE.finditer(text):
             spans = [(m.start(), m.end()) for m in UNCERTAIN.finditer(text, sentence.start(), sentence.end())]
             for match in SELF_DOUBT.finditer(text, sentence.start(), sentence.end()):
                 if SELF_REFERENCE.search(text, sentence.start(), match.start()):

@@ -3,7 +3,6 @@ government short number passed off as an organisation's own line, or two numbers
 
 The number rules themselves are ``cms.verification.rules``, shared with the hotline re-check job."""
 
-import re
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -11,7 +10,7 @@ from cms.verification import rules
 
 from ..context import Context
 from ..findings import Finding, finding
-from ..phonetext import PhoneMention, organisations
+from ..phonetext import MEDICAL_INSURANCE, PhoneMention, organisations
 
 PURPOSE_NAMES = {
     "consultation": "咨询",
@@ -58,7 +57,6 @@ def _validity(ctx: Context, mention: PhoneMention, text: str) -> Iterator[Findin
         yield finding("phone-invalid", mention.error, text, mention.start, mention.end, mention.field)
 
 
-_MEDICAL_INSURANCE = re.compile(r"医保(?!卡)|医疗保障")
 _LISTED_WINDOW = 200  # a list of hospitals: 某某医院 特色:… 预约方式:可拨打12320
 
 
@@ -81,7 +79,7 @@ def _owner(ctx: Context, mention: PhoneMention) -> str:
     if before:
         return before[-1]
     # 绵阳医保咨询热线为12333: a line presented as 医保's (not 医保卡's, which is the 人社 card)
-    return "医保" if _MEDICAL_INSURANCE.search(mention.label) else ""
+    return "医保" if MEDICAL_INSURANCE.search(mention.label) else ""
 
 
 def _short_code(ctx: Context, mention: PhoneMention, text: str) -> Iterator[Finding]:

@@ -11,7 +11,7 @@ from cms.verification.rules import COUNTY, region_table, short_name
 from ..context import Context
 from ..findings import Finding, finding
 from ..terms import alternation, terms
-from ..text import CJK, spans
+from ..text import CJK, SENTENCE, spans
 
 # --- off-topic -------------------------------------------------------------------------------------
 
@@ -189,7 +189,6 @@ def as_history(text: str, start: int, end: int) -> bool:
 # and the social security card (社保卡) is still right.
 SOCIAL_SECURITY_OFFICE = re.compile(r"社保(?:经办机构|机构|中心|局|部门|官方网站|官网)")
 _STILL_SOCIAL_SECURITY = re.compile(r"养老|失业|工伤|挂失|补办|补领|制卡|换卡|人社|人力资源|12333")
-_SENTENCE = re.compile(r"[^。！？；;\n]+")
 # 生育保险 presented as a scheme of its own, after it was merged into 职工医保 (2019).
 SEPARATE_MATERNITY = re.compile(
     r"生育保险(?=[^。！？；;\n]{0,8}(?:独立于|单独的?险种|单独参保|单独缴[费纳]|另行缴[费纳]))"
@@ -201,7 +200,7 @@ def obsolete_term(ctx: Context) -> Iterator[Finding]:
     counties, county_names = _former_counties()
     for field, text in ctx.fields():
         taken: list[tuple[int, int]] = []
-        for sentence in _SENTENCE.finditer(text):
+        for sentence in SENTENCE.finditer(text):
             if _STILL_SOCIAL_SECURITY.search(sentence.group()):
                 continue
             for match in SOCIAL_SECURITY_OFFICE.finditer(text, sentence.start(), sentence.end()):
